@@ -4,8 +4,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20261204_000001_crm_schema;
-mod table;
 
 /// The ordered list of Pulse migrations.
 pub struct Migrator;

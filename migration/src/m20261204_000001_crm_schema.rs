@@ -3,7 +3,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::table::{index, mutable, optional_ref, required_ref, table, tenant_table, timestamps};
+use crate::columns::{index, mutable, optional_ref, required_ref, table, tenant_table, timestamps};
 
 /// Creates every table of the initial CRM schema with its keys and indexes.
 #[derive(DeriveMigrationName)]
@@ -95,7 +95,13 @@ fn tables() -> Vec<TableCreateStatement> {
     optional_ref(&mut api_token, "api_token", "created_by", "app_user");
 
     let mut refresh_session = tenant_table("refresh_session");
-    required_ref(&mut refresh_session, "refresh_session", "user_id", "app_user", true);
+    required_ref(
+        &mut refresh_session,
+        "refresh_session",
+        "user_id",
+        "app_user",
+        true,
+    );
     refresh_session
         .col(uuid("family_id"))
         .col(string_uniq("token_hash"))
@@ -188,11 +194,39 @@ fn tables() -> Vec<TableCreateStatement> {
     mutable(&mut lead);
 
     let mut stage_change = tenant_table("deal_stage_change");
-    required_ref(&mut stage_change, "deal_stage_change", "deal_id", "deal", true);
-    required_ref(&mut stage_change, "deal_stage_change", "pipeline_id", "pipeline", true);
-    optional_ref(&mut stage_change, "deal_stage_change", "from_stage_id", "stage");
-    required_ref(&mut stage_change, "deal_stage_change", "to_stage_id", "stage", true);
-    optional_ref(&mut stage_change, "deal_stage_change", "changed_by", "app_user");
+    required_ref(
+        &mut stage_change,
+        "deal_stage_change",
+        "deal_id",
+        "deal",
+        true,
+    );
+    required_ref(
+        &mut stage_change,
+        "deal_stage_change",
+        "pipeline_id",
+        "pipeline",
+        true,
+    );
+    optional_ref(
+        &mut stage_change,
+        "deal_stage_change",
+        "from_stage_id",
+        "stage",
+    );
+    required_ref(
+        &mut stage_change,
+        "deal_stage_change",
+        "to_stage_id",
+        "stage",
+        true,
+    );
+    optional_ref(
+        &mut stage_change,
+        "deal_stage_change",
+        "changed_by",
+        "app_user",
+    );
     stage_change.col(timestamp_with_time_zone("changed_at"));
 
     let mut activity = tenant_table("activity");
@@ -218,7 +252,12 @@ fn tables() -> Vec<TableCreateStatement> {
         .col(json_binary("properties"))
         .col(timestamp_with_time_zone("created_at"));
     optional_ref(&mut interaction, "interaction", "contact_id", "contact");
-    optional_ref(&mut interaction, "interaction", "organization_id", "organization");
+    optional_ref(
+        &mut interaction,
+        "interaction",
+        "organization_id",
+        "organization",
+    );
     optional_ref(&mut interaction, "interaction", "deal_id", "deal");
     optional_ref(&mut interaction, "interaction", "campaign_id", "campaign");
     optional_ref(&mut interaction, "interaction", "user_id", "app_user");

@@ -1,0 +1,49 @@
+//! A scheduled or completed piece of work: call, meeting, task ...
+
+use sea_orm::entity::prelude::*;
+
+/// A row of `activity`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "activity")]
+pub struct Model {
+    /// UUIDv7 primary key.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The owning workspace.
+    pub workspace_id: Uuid,
+    /// What kind of work.
+    pub kind: crate::enums::ActivityKind,
+    /// Short description.
+    pub subject: String,
+    /// Details.
+    #[sea_orm(column_type = "Text")]
+    pub note: Option<String>,
+    /// When it is due.
+    pub due_at: Option<DateTimeUtc>,
+    /// Planned length.
+    pub duration_minutes: Option<i32>,
+    /// When it was completed.
+    pub done_at: Option<DateTimeUtc>,
+    /// Who does it.
+    pub owner_id: Option<Uuid>,
+    /// Linked deal.
+    pub deal_id: Option<Uuid>,
+    /// Linked contact.
+    pub contact_id: Option<Uuid>,
+    /// Linked organization.
+    pub organization_id: Option<Uuid>,
+    /// When the row was created.
+    pub created_at: DateTimeUtc,
+    /// When the row last changed.
+    pub updated_at: DateTimeUtc,
+    /// Optimistic-concurrency version, bumped by every update.
+    pub version: i32,
+    /// Soft-delete marker; archived rows can be restored.
+    pub archived_at: Option<DateTimeUtc>,
+}
+
+/// Relations are expressed as foreign keys in the migration; queries join explicitly.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

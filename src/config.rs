@@ -1,0 +1,292 @@
+//! The one typed configuration: flags first, then `PULSE_*` environment
+//! variables (and `DATABASE_URL`), then defaults. Production mode refuses unsafe
+//! defaults; development mode fills them in and says so.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+
+/// Development or production behaviour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    /// GraphiQL, introspection and field suggestions on; a JWT secret is
+    /// generated into the data directory when none is configured.
+    Development,
+    /// Introspection, suggestions and GraphiQL off; a JWT secret is required.
+    Production,
+}
+
+impl Environment {
+    /// The name used in logs and in `apiInfo`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Development => "development",
+            Environment::Production => "production",
+        }
+    }
+}
+
+/// Log line format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Settings every subcommand shares: where the data lives and how to behave.
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Database URL (`sqlite://…` or `postgres://…`); defaults to
+    /// `sqlite://<data-dir>/pulse.db`.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Directory for the SQLite file and the generated development JWT secret.
+    #[arg(long, env = "PULSE_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// `development` or `production`.
+    #[arg(
+        long = "env",
+        env = "PULSE_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
+    pub environment: Environment,
+
+    /// Secret for signing access tokens (HS256). Required in production.
+    #[arg(long, env = "PULSE_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// Log format.
+    #[arg(
+        long,
+        env = "PULSE_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Largest database connection pool.
+    #[arg(
+        long,
+        env = "PULSE_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_max_connections: u32,
+
+    /// Listen address of `serve` (and the address `healthcheck` probes).
+    #[arg(
+        long,
+        env = "PULSE_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// Protection limits of DESIGN.md section 5.
+#[derive(Clone, Debug, Args)]
+pub struct Limits {
+    /// Largest request body in bytes (413 above it).
+    #[arg(long, env = "PULSE_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+    /// Deepest field nesting of a query.
+    #[arg(long, env = "PULSE_MAX_DEPTH", default_value_t = 12, global = true)]
+    pub max_depth: usize,
+    /// Highest query complexity; a list field costs its page size times its
+    /// selection.
+    #[arg(
+        long,
+        env = "PULSE_MAX_COMPLEXITY",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub max_complexity: usize,
+    /// Most aliases in one query.
+    #[arg(long, env = "PULSE_MAX_ALIASES", default_value_t = 30, global = true)]
+    pub max_aliases: usize,
+    /// Most directives in one query.
+    #[arg(
+        long,
+        env = "PULSE_MAX_DIRECTIVES",
+        default_value_t = 20,
+        global = true
+    )]
+    pub max_directives: usize,
+    /// Most operations in one batched request.
+    #[arg(long, env = "PULSE_MAX_BATCH", default_value_t = 10, global = true)]
+    pub max_batch: usize,
+    /// Longest query text in characters.
+    #[arg(
+        long,
+        env = "PULSE_MAX_QUERY_LENGTH",
+        default_value_t = 15_000,
+        global = true
+    )]
+    pub max_query_length: usize,
+    /// Page size of a list when the client gives none.
+    #[arg(
+        long,
+        env = "PULSE_DEFAULT_PAGE_SIZE",
+        default_value_t = 20,
+        global = true
+    )]
+    pub default_page_size: usize,
+    /// Largest page a client may ask for.
+    #[arg(
+        long,
+        env = "PULSE_MAX_PAGE_SIZE",
+        default_value_t = 100,
+        global = true
+    )]
+    pub max_page_size: usize,
+    /// Seconds a request may run before it is answered with 408.
+    #[arg(
+        long,
+        env = "PULSE_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+    /// Milliseconds a WebSocket may stay open without `connection_init` (4408).
+    #[arg(
+        long,
+        env = "PULSE_WS_INIT_TIMEOUT_MS",
+        default_value_t = 3000,
+        global = true
+    )]
+    pub ws_init_timeout_ms: u64,
+    /// Seconds shutdown waits for in-flight requests and sockets.
+    #[arg(
+        long,
+        env = "PULSE_SHUTDOWN_GRACE_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub shutdown_grace_secs: u64,
+}
+
+impl Limits {
+    /// The request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The WebSocket `connection_init` timeout.
+    pub fn ws_init_timeout(&self) -> Duration {
+        Duration::from_millis(self.ws_init_timeout_ms)
+    }
+}
+
+/// A secret that never shows up in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret's bytes, for the one place that needs them.
+    pub fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+/// Shortest accepted JWT secret, in bytes (HS256 wants at least 256 bits).
+const MIN_SECRET_LEN: usize = 32;
+/// File in the data directory holding the generated development secret.
+const SECRET_FILE: &str = "jwt-secret";
+
+impl Config {
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}/pulse.db?mode=rwc", self.data_dir.display()),
+        }
+    }
+
+    /// Whether the database is SQLite (the data directory must exist then).
+    pub fn uses_sqlite(&self) -> bool {
+        self.database_url().starts_with("sqlite:")
+    }
+
+    /// Checks the settings and fills in development defaults: creates the data
+    /// directory, and in development generates and keeps a JWT secret when
+    /// none is configured. Production refuses to start without one.
+    pub fn resolve(mut self) -> anyhow::Result<Self> {
+        if self.uses_sqlite() {
+            std::fs::create_dir_all(&self.data_dir).with_context(|| {
+                format!("creating the data directory {}", self.data_dir.display())
+            })?;
+        }
+        if self.limits.default_page_size == 0
+            || self.limits.default_page_size > self.limits.max_page_size
+        {
+            bail!("PULSE_DEFAULT_PAGE_SIZE must be between 1 and PULSE_MAX_PAGE_SIZE");
+        }
+        match (&self.jwt_secret, self.environment) {
+            (Some(secret), _) if secret.expose().len() < MIN_SECRET_LEN => {
+                bail!("PULSE_JWT_SECRET must be at least {MIN_SECRET_LEN} bytes long")
+            }
+            (Some(_), _) => {}
+            (None, Environment::Production) => {
+                bail!("PULSE_JWT_SECRET is required when PULSE_ENV=production")
+            }
+            (None, Environment::Development) => {
+                self.jwt_secret = Some(self.development_secret()?);
+            }
+        }
+        Ok(self)
+    }
+
+    /// Reads the development secret from the data directory, generating it on
+    /// first use.
+    fn development_secret(&self) -> anyhow::Result<Secret> {
+        let path = self.data_dir.join(SECRET_FILE);
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let existing = existing.trim();
+            if existing.len() >= MIN_SECRET_LEN {
+                return Ok(Secret(existing.to_owned()));
+            }
+        }
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data directory {}", self.data_dir.display()))?;
+        let secret = random_secret();
+        std::fs::write(&path, &secret)
+            .with_context(|| format!("writing the development JWT secret to {}", path.display()))?;
+        tracing::warn!(
+            path = %path.display(),
+            "no PULSE_JWT_SECRET configured: generated a development secret; set one in production"
+        );
+        Ok(Secret(secret))
+    }
+}
+
+/// 48 random bytes as hex.
+fn random_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,7 @@
+//! Business rules and the values they are expressed in. Nothing here knows
+//! GraphQL or HTTP (DESIGN.md section 1); functions take `&impl
+//! ConnectionTrait` and return `crate::Result`.
+
+pub mod ids;
+pub mod money;
+pub mod password;

@@ -1,0 +1,60 @@
+//! Page sizes of list fields: every list is capped, and its complexity is its
+//! page size times the cost of one item (DESIGN.md sections 3 and 5).
+
+/// Page size assumed for complexity when a list argument gives none.
+pub const DEFAULT_PAGE_COST: usize = 20;
+
+/// The complexity of a list field: the requested page size (or
+/// [`DEFAULT_PAGE_COST`]) times the complexity of one item, plus the field itself.
+pub fn list_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let page = first
+        .or(last)
+        .map_or(DEFAULT_PAGE_COST, |n| usize::try_from(n).unwrap_or(0));
+    page.saturating_mul(child_complexity).saturating_add(1)
+}
+
+/// A requested page size, checked against the configured cap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageSize(usize);
+
+impl PageSize {
+    /// Validates a client's `first`/`last`: absent means `default`, negative or
+    /// above `max` is refused with a message the client can act on.
+    pub fn parse(requested: Option<i32>, default: usize, max: usize) -> Result<PageSize, String> {
+        match requested {
+            None => Ok(PageSize(default)),
+            Some(n) if n < 0 => Err(format!("page size must not be negative, got {n}")),
+            Some(n) if n as usize > max => Err(format!("page size must be at most {max}, got {n}")),
+            Some(n) => Ok(PageSize(n as usize)),
+        }
+    }
+
+    /// The number of rows to return.
+    pub fn get(self) -> usize {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_size_defaults_and_caps() {
+        assert_eq!(PageSize::parse(None, 20, 100), Ok(PageSize(20)));
+        assert_eq!(
+            PageSize::parse(Some(100), 20, 100).map(PageSize::get),
+            Ok(100)
+        );
+        assert!(PageSize::parse(Some(101), 20, 100).is_err());
+        assert!(PageSize::parse(Some(-1), 20, 100).is_err());
+    }
+
+    #[test]
+    fn lists_cost_their_page_size() {
+        assert_eq!(list_complexity(Some(50), None, 3), 151);
+        assert_eq!(list_complexity(None, Some(10), 2), 21);
+        assert_eq!(list_complexity(None, None, 1), 21);
+        assert_eq!(list_complexity(Some(-5), None, 1), 1);
+    }
+}

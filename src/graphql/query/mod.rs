@@ -1,0 +1,11 @@
+//! Root query fields, one object per area, merged into [`Query`].
+
+use async_graphql::MergedObject;
+
+mod api_info;
+
+pub use api_info::ServerInfo;
+
+/// The root query type.
+#[derive(MergedObject, Default)]
+pub struct Query(api_info::ApiInfoQuery);

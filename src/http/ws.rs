@@ -1,0 +1,259 @@
+//! GraphQL over WebSocket at `/graphql/ws`, for both `graphql-transport-ws`
+//! (the graphql-ws library's protocol) and the legacy `graphql-ws`
+//! (subscriptions-transport-ws).
+//!
+//! async-graphql runs the protocol; this module wraps it with the connection
+//! rules its default handler lacks: a `connection_init` deadline (4408),
+//! subscribe before acknowledgement (4401), duplicate init (4429), duplicate
+//! subscription ids (4409), malformed messages (4400), and a close frame
+//! (1001) when the server shuts down instead of a dropped connection.
+
+use std::{collections::HashSet, str::FromStr, sync::atomic::Ordering, time::Duration};
+
+use async_graphql::http::{
+    ALL_WEBSOCKET_PROTOCOLS, WebSocket as GraphqlWebSocket, WebSocketProtocols as Protocols,
+    WsMessage,
+};
+use axum::{
+    extract::{
+        State,
+        ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
+    },
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+use crate::state::AppState;
+
+/// Client messages queued for the protocol engine before reading pauses.
+const CLIENT_BUFFER: usize = 16;
+/// How long one outgoing frame may wait for a client that does not read.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `GET /graphql/ws`: upgrades when the client offers a supported protocol.
+pub async fn handler(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
+    let upgrade = upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .max_message_size(state.config.limits.max_body_bytes);
+    let Some(protocol) = upgrade
+        .selected_protocol()
+        .and_then(|p| p.to_str().ok())
+        .and_then(|p| Protocols::from_str(p).ok())
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "Sec-WebSocket-Protocol must offer graphql-transport-ws or graphql-ws.",
+        )
+            .into_response();
+    };
+    upgrade.on_upgrade(move |socket| {
+        let sockets = state.sockets.clone();
+        sockets.track_future(serve(state, socket, protocol))
+    })
+}
+
+/// Why the server closed a socket.
+struct Close(u16, &'static str);
+
+const SHUTTING_DOWN: Close = Close(1001, "Server shutting down");
+const INIT_TIMEOUT: Close = Close(4408, "Connection initialisation timeout");
+const UNAUTHORIZED: Close = Close(4401, "Unauthorized");
+const TOO_MANY_INITS: Close = Close(4429, "Too many initialisation requests");
+const INVALID_MESSAGE: Close = Close(4400, "Invalid message received");
+
+async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
+    let counters = state.http_counters.clone();
+    counters.sockets_open.fetch_add(1, Ordering::Relaxed);
+    counters.sockets_total.fetch_add(1, Ordering::Relaxed);
+    let (mut sink, mut incoming) = socket.split();
+    let (to_engine, engine_input) = mpsc::channel::<String>(CLIENT_BUFFER);
+    let mut engine = GraphqlWebSocket::new(
+        state.schema.clone(),
+        ReceiverStream::new(engine_input),
+        protocol,
+    );
+    let mut session = Session::new(protocol);
+    let init_deadline = tokio::time::sleep(state.config.limits.ws_init_timeout());
+    tokio::pin!(init_deadline);
+
+    let close = loop {
+        tokio::select! {
+            _ = state.shutdown.cancelled() => break Some(SHUTTING_DOWN),
+            _ = &mut init_deadline, if !session.initialised => break Some(INIT_TIMEOUT),
+            message = incoming.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    if let Err(close) = session.on_client_message(text.as_str()) {
+                        break Some(close);
+                    }
+                    if to_engine.send(text.to_string()).await.is_err() {
+                        break None;
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => break Some(INVALID_MESSAGE),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break None,
+            },
+            output = engine.next() => match output {
+                Some(WsMessage::Text(text)) => {
+                    session.on_server_message(&text);
+                    let sent = tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(text.into()))).await;
+                    if !matches!(sent, Ok(Ok(()))) {
+                        break None;
+                    }
+                }
+                Some(WsMessage::Close(code, reason)) => {
+                    let _closing = sink.send(close_message(code, reason)).await;
+                    break None;
+                }
+                None => break None,
+            },
+        }
+    };
+    if let Some(Close(code, reason)) = close {
+        tracing::debug!(ws.close_code = code, "closing WebSocket");
+        let _closing = tokio::time::timeout(
+            SEND_TIMEOUT,
+            sink.send(close_message(code, reason.to_owned())),
+        )
+        .await;
+    }
+    counters.sockets_open.fetch_sub(1, Ordering::Relaxed);
+}
+
+fn close_message(code: u16, reason: String) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+/// The connection state the wrapper checks messages against.
+struct Session {
+    protocol: Protocols,
+    /// `connection_init` received.
+    initialised: bool,
+    /// `connection_ack` sent.
+    acknowledged: bool,
+    /// Ids of running operations.
+    active: HashSet<String>,
+}
+
+/// The fields of a protocol message the wrapper looks at.
+#[derive(serde::Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    id: Option<String>,
+}
+
+impl Session {
+    fn new(protocol: Protocols) -> Self {
+        Session {
+            protocol,
+            initialised: false,
+            acknowledged: false,
+            active: HashSet::new(),
+        }
+    }
+
+    fn on_client_message(&mut self, text: &str) -> Result<(), Close> {
+        let Ok(message) = serde_json::from_str::<Envelope>(text) else {
+            return Err(INVALID_MESSAGE);
+        };
+        let (start, stop) = self.operation_verbs();
+        match message.kind.as_str() {
+            "connection_init" if self.initialised => Err(TOO_MANY_INITS),
+            "connection_init" => {
+                self.initialised = true;
+                Ok(())
+            }
+            kind if kind == start => {
+                if !self.acknowledged {
+                    return Err(UNAUTHORIZED);
+                }
+                let Some(id) = message.id else {
+                    return Err(INVALID_MESSAGE);
+                };
+                if !self.active.insert(id) {
+                    return Err(Close(4409, "Subscriber for this id already exists"));
+                }
+                Ok(())
+            }
+            kind if kind == stop => {
+                if let Some(id) = message.id {
+                    self.active.remove(&id);
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn on_server_message(&mut self, text: &str) {
+        let Ok(message) = serde_json::from_str::<Envelope>(text) else {
+            return;
+        };
+        match (message.kind.as_str(), message.id) {
+            ("connection_ack", _) => self.acknowledged = true,
+            ("complete" | "error", Some(id)) => {
+                self.active.remove(&id);
+            }
+            _ => {}
+        }
+    }
+
+    /// The message types that start and stop an operation.
+    fn operation_verbs(&self) -> (&'static str, &'static str) {
+        match self.protocol {
+            Protocols::GraphQLWS => ("subscribe", "complete"),
+            Protocols::SubscriptionsTransportWS => ("start", "stop"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(result: Result<(), Close>) -> Option<u16> {
+        result.err().map(|Close(code, _)| code)
+    }
+
+    #[test]
+    fn subscribe_before_ack_is_unauthorized() {
+        let mut session = Session::new(Protocols::GraphQLWS);
+        assert_eq!(
+            code(session.on_client_message(r#"{"type":"subscribe","id":"1","payload":{}}"#)),
+            Some(4401)
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_and_inits_are_refused() {
+        let mut session = Session::new(Protocols::GraphQLWS);
+        assert_eq!(
+            code(session.on_client_message(r#"{"type":"connection_init"}"#)),
+            None
+        );
+        assert_eq!(
+            code(session.on_client_message(r#"{"type":"connection_init"}"#)),
+            Some(4429)
+        );
+        session.on_server_message(r#"{"type":"connection_ack"}"#);
+        let subscribe = r#"{"type":"subscribe","id":"a","payload":{"query":"{ __typename }"}}"#;
+        assert_eq!(code(session.on_client_message(subscribe)), None);
+        assert_eq!(code(session.on_client_message(subscribe)), Some(4409));
+        session.on_server_message(r#"{"type":"complete","id":"a"}"#);
+        assert_eq!(code(session.on_client_message(subscribe)), None);
+    }
+
+    #[test]
+    fn malformed_messages_are_refused() {
+        let mut session = Session::new(Protocols::GraphQLWS);
+        assert_eq!(code(session.on_client_message("not json")), Some(4400));
+        assert_eq!(code(session.on_client_message(r#"{"id":"1"}"#)), Some(4400));
+    }
+}

@@ -1,0 +1,31 @@
+//! The state every handler shares, built once at start.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
+
+use crate::{
+    config::Config,
+    graphql::{GraphqlCounters, PulseSchema},
+    http::metrics::HttpCounters,
+};
+
+/// Shared, cheaply cloned application state.
+#[derive(Clone)]
+pub struct AppState {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// The resolved configuration.
+    pub config: Arc<Config>,
+    /// The GraphQL schema.
+    pub schema: PulseSchema,
+    /// GraphQL counters (resolver calls, rejections).
+    pub graphql_counters: Arc<GraphqlCounters>,
+    /// HTTP and WebSocket counters.
+    pub http_counters: Arc<HttpCounters>,
+    /// Cancelled when the server shuts down; open WebSockets watch it.
+    pub shutdown: CancellationToken,
+    /// Tracks WebSocket tasks, so shutdown can wait for their close frames.
+    pub sockets: TaskTracker,
+}
