@@ -36,6 +36,8 @@ pub struct QueryLimits {
     pub aliases: usize,
     /// Most directives.
     pub directives: usize,
+    /// Whether `__schema` and `__type` may be queried (off in production).
+    pub introspection: bool,
 }
 
 impl From<&Limits> for QueryLimits {
@@ -46,6 +48,7 @@ impl From<&Limits> for QueryLimits {
             complexity: limits.max_complexity,
             aliases: limits.max_aliases,
             directives: limits.max_directives,
+            introspection: true,
         }
     }
 }
@@ -63,23 +66,45 @@ pub enum Exceeded {
     Aliases(usize),
     /// Too many directives.
     Directives(usize),
+    /// `__schema` or `__type` queried while introspection is off.
+    Introspection,
 }
 
 impl Exceeded {
     /// The error answered for this rejection.
     pub fn to_server_error(self) -> ServerError {
-        let (name, max, what) = match self {
-            Exceeded::QueryLength(max) => ("queryLength", max, "The query text is longer than"),
-            Exceeded::Depth(max) => ("depth", max, "The query nests fields deeper than"),
-            Exceeded::Complexity(max) => ("complexity", max, "The query's complexity is above"),
-            Exceeded::Aliases(max) => ("aliases", max, "The query uses more aliases than"),
-            Exceeded::Directives(max) => ("directives", max, "The query uses more directives than"),
+        let limit = |name: &'static str, max: usize, what: &str| {
+            (
+                code::BAD_USER_INPUT,
+                format!("{what} the limit of {max}."),
+                Some((name, max)),
+            )
         };
-        let mut error = ServerError::new(format!("{what} the limit of {max}."), None);
+        let (code, message, exceeded) = match self {
+            Exceeded::QueryLength(max) => {
+                limit("queryLength", max, "The query text is longer than")
+            }
+            Exceeded::Depth(max) => limit("depth", max, "The query nests fields deeper than"),
+            Exceeded::Complexity(max) => {
+                limit("complexity", max, "The query's complexity is above")
+            }
+            Exceeded::Aliases(max) => limit("aliases", max, "The query uses more aliases than"),
+            Exceeded::Directives(max) => {
+                limit("directives", max, "The query uses more directives than")
+            }
+            Exceeded::Introspection => (
+                code::FORBIDDEN,
+                "Introspection is disabled on this server.".to_owned(),
+                None,
+            ),
+        };
+        let mut error = ServerError::new(message, None);
         let mut extensions = ErrorExtensionValues::default();
-        extensions.set("code", code::BAD_USER_INPUT);
-        extensions.set("limit", name);
-        extensions.set("max", max as u64);
+        extensions.set("code", code);
+        if let Some((name, max)) = exceeded {
+            extensions.set("limit", name);
+            extensions.set("max", max as u64);
+        }
         error.extensions = Some(extensions);
         error
     }
@@ -132,6 +157,11 @@ impl<'a> Walk<'a> {
                     let field = &field.node;
                     if depth + 1 > self.limits.depth {
                         return Err(Exceeded::Depth(self.limits.depth));
+                    }
+                    if !self.limits.introspection
+                        && matches!(field.name.node.as_str(), "__schema" | "__type")
+                    {
+                        return Err(Exceeded::Introspection);
                     }
                     self.fields += 1;
                     if self.fields > self.limits.complexity {
@@ -284,6 +314,7 @@ mod tests {
         complexity: 50,
         aliases: 2,
         directives: 2,
+        introspection: true,
     };
 
     fn check(query: &str) -> Result<(), Exceeded> {
@@ -319,6 +350,22 @@ mod tests {
         let bomb = "{ ...F3 } fragment F3 on Q { ...F2 ...F2 ...F2 ...F2 } \
                     fragment F2 on Q { ...F1 ...F1 ...F1 ...F1 } fragment F1 on Q { a b c d }";
         assert_eq!(check(bomb), Err(Exceeded::Complexity(50)));
+    }
+
+    #[test]
+    fn introspection_can_be_switched_off() {
+        let closed = QueryLimits {
+            introspection: false,
+            ..LIMITS
+        };
+        let document = parse_query("{ ...F } fragment F on Q { __schema { types { name } } }")
+            .expect("parses");
+        assert_eq!(
+            check_document(&document, &closed),
+            Err(Exceeded::Introspection)
+        );
+        let typename = parse_query("{ __typename }").expect("parses");
+        assert_eq!(check_document(&typename, &closed), Ok(()));
     }
 
     #[test]

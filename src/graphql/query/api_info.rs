@@ -32,7 +32,7 @@ impl From<&Config> for ServerInfo {
     }
 }
 
-/// The request limits this server enforces (DESIGN.md section 5).
+/// The request limits this server enforces.
 #[derive(Clone, Debug, SimpleObject)]
 pub struct ApiLimits {
     /// Largest request body in bytes; larger bodies get HTTP 413.
@@ -55,9 +55,10 @@ pub struct ApiLimits {
     max_page_size: u32,
 }
 
-/// The server's version, mode and limits.
+/// Wraps [`ServerInfo`] as the `ApiInfo` GraphQL type.
 pub struct ApiInfo<'a>(&'a ServerInfo);
 
+/// The server's version, mode and request limits.
 #[Object]
 impl ApiInfo<'_> {
     /// Pulse's version (semver of the running binary).

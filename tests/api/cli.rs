@@ -1,0 +1,74 @@
+//! The `pulse` binary end to end: `serve --demo` starts, prints its URL and
+//! demo logins, and stops cleanly on SIGTERM, closing sockets with 1001.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Command, Stdio},
+};
+
+use crate::helpers::{close_code, fresh_database, next_json, send_json, test_args, websocket};
+
+#[tokio::test]
+async fn serve_demo_starts_prints_logins_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let database_url = fresh_database(dir.path()).await;
+    let args = test_args(dir.path(), &database_url);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pulse"))
+        .args(&args[1..])
+        .args(["serve", "--demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start `pulse serve --demo`");
+    let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut lines = stdout.lines();
+    let mut url = None;
+    let mut logins = None;
+    for line in lines.by_ref() {
+        let line = line.expect("a stdout line");
+        if let Some(rest) = line.strip_prefix("GraphiQL: ") {
+            url = Some(rest.to_owned());
+        }
+        if line.starts_with("Demo logins") {
+            logins = Some(line);
+            break;
+        }
+    }
+    let url = url.expect("the GraphiQL URL is printed");
+    let logins = logins.expect("the demo logins are printed");
+    assert!(
+        logins.contains("owner@acme.test") && logins.contains("pulse-demo-password"),
+        "{logins}"
+    );
+    let port: u16 = url
+        .trim_end_matches("/graphql")
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port in the URL");
+
+    let page = reqwest::Client::new()
+        .get(&url)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("GET GraphiQL");
+    assert_eq!(page.status(), 200);
+    let mut socket = websocket(port, "graphql-transport-ws").await;
+    send_json(
+        &mut socket,
+        serde_json::json!({ "type": "connection_init" }),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("send SIGTERM");
+    assert!(killed.success());
+
+    assert_eq!(close_code(&mut socket).await, 1001);
+    let status = child.wait().expect("pulse exits");
+    assert!(status.success(), "pulse exited with {status}");
+}

@@ -1,0 +1,208 @@
+//! `spawn_app()`: a server on port 0 over a fresh, migrated database, with
+//! typed helpers for GraphQL over HTTP and WebSocket.
+
+use std::sync::{Arc, atomic::Ordering};
+
+use clap::Parser;
+use futures_util::{SinkExt, StreamExt};
+use pulse::{config::Config, graphql::GraphqlCounters, startup::Application};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream,
+    tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
+};
+use tokio_util::sync::CancellationToken;
+
+/// A running test server.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// The bound port.
+    pub port: u16,
+    /// The server's database.
+    pub db: DatabaseConnection,
+    /// Cancelling it shuts the server down.
+    pub shutdown: CancellationToken,
+    /// The server task; resolves when the server has stopped.
+    pub server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    counters: Arc<GraphqlCounters>,
+    /// Keeps the SQLite file (and data directory) alive.
+    _data_dir: tempfile::TempDir,
+}
+
+#[derive(Parser)]
+struct TestCli {
+    #[command(flatten)]
+    config: Config,
+}
+
+/// A fresh database URL: a SQLite file in `dir`, or a new PostgreSQL database
+/// when `PULSE_TEST_POSTGRES_URL` names a server.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
+    let Ok(admin_url) = std::env::var("PULSE_TEST_POSTGRES_URL") else {
+        return format!("sqlite://{}/pulse.db?mode=rwc", dir.display());
+    };
+    let (base, query) = admin_url
+        .split_once('?')
+        .map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
+    let (server, admin_db) = base
+        .rsplit_once('/')
+        .expect("PULSE_TEST_POSTGRES_URL has a database name");
+    let name = format!("{admin_db}_t_{}", uuid::Uuid::now_v7().simple());
+    let admin = Database::connect(admin_url.as_str())
+        .await
+        .expect("connect to the PostgreSQL test server");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create a test database");
+    admin.close().await.expect("close the admin connection");
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// Arguments every test server gets: its own data directory and database,
+/// port 0, a fixed JWT secret.
+pub fn test_args(data_dir: &std::path::Path, database_url: &str) -> Vec<String> {
+    vec![
+        "pulse".into(),
+        "--data-dir".into(),
+        data_dir.display().to_string(),
+        "--database-url".into(),
+        database_url.into(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--jwt-secret".into(),
+        "test-secret-test-secret-test-secret-0123".into(),
+        "--db-max-connections".into(),
+        "5".into(),
+    ]
+}
+
+/// A server on a fresh database with default settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// A server on a fresh database with extra command-line flags
+/// (e.g. `["--env", "production"]`).
+pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("create a temporary data directory");
+    let database_url = fresh_database(data_dir.path()).await;
+    let mut args = test_args(data_dir.path(), &database_url);
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let config = TestCli::try_parse_from(args)
+        .expect("valid test flags")
+        .config
+        .resolve()
+        .expect("valid config");
+    let app = Application::build(config)
+        .await
+        .expect("build the application");
+    let port = app.port();
+    let state = app.state().clone();
+    let shutdown = app.shutdown_token();
+    let server = tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        db: state.db.clone(),
+        shutdown,
+        server,
+        client: reqwest::Client::new(),
+        counters: state.graphql_counters.clone(),
+        _data_dir: data_dir,
+    }
+}
+
+/// A WebSocket client connection.
+pub type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl TestApp {
+    /// `POST /graphql` with `query`; returns status and JSON body.
+    pub async fn graphql(&self, query: &str) -> (reqwest::StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        let status = response.status();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// Field resolutions so far.
+    pub fn resolver_calls(&self) -> u64 {
+        self.counters.resolver_calls.load(Ordering::SeqCst)
+    }
+
+    /// Opens a WebSocket to `/graphql/ws` speaking `protocol`.
+    pub async fn websocket(&self, protocol: &str) -> Socket {
+        websocket(self.port, protocol).await
+    }
+}
+
+/// Opens a WebSocket to `/graphql/ws` on `port` speaking `protocol`.
+pub async fn websocket(port: u16, protocol: &str) -> Socket {
+    let mut request = format!("ws://127.0.0.1:{port}/graphql/ws")
+        .into_client_request()
+        .expect("a valid WebSocket URL");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_str(protocol).expect("a valid header"),
+    );
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("WebSocket handshake");
+    assert_eq!(
+        response
+            .headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok()),
+        Some(protocol)
+    );
+    socket
+}
+
+/// Sends a JSON message.
+pub async fn send_json(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .expect("send a WebSocket message");
+}
+
+/// The next message, or panics after 10 s.
+pub async fn next_message(socket: &mut Socket) -> Message {
+    tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+        .await
+        .expect("a WebSocket message within 10 s")
+        .expect("the socket is open")
+        .expect("a well-formed message")
+}
+
+/// The next message as JSON; panics on anything but text.
+pub async fn next_json(socket: &mut Socket) -> Value {
+    match next_message(socket).await {
+        Message::Text(text) => serde_json::from_str(text.as_str()).expect("a JSON message"),
+        other => panic!("expected a text message, got {other:?}"),
+    }
+}
+
+/// The close code the server sent next.
+pub async fn close_code(socket: &mut Socket) -> u16 {
+    loop {
+        match next_message(socket).await {
+            Message::Close(Some(frame)) => return frame.code.into(),
+            Message::Close(None) => panic!("close frame without a code"),
+            Message::Ping(_) | Message::Pong(_) => {}
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}

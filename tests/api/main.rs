@@ -1,0 +1,12 @@
+//! Pulse's integration tests: one binary, one fresh database per test
+//! (SQLite by default, PostgreSQL when `PULSE_TEST_POSTGRES_URL` is set).
+
+mod cli;
+mod health;
+mod helpers;
+mod http_protocol;
+mod limits;
+mod migrations;
+mod schema;
+mod seed;
+mod websocket;

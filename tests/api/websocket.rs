@@ -1,0 +1,114 @@
+//! GraphQL over WebSocket: both protocols, the connection rules, and a clean
+//! close on shutdown.
+
+use serde_json::json;
+
+use crate::helpers::{close_code, next_json, send_json, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn graphql_transport_ws_runs_an_operation() {
+    let app = spawn_app().await;
+    let mut socket = app.websocket("graphql-transport-ws").await;
+
+    send_json(&mut socket, json!({ "type": "connection_init" })).await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    send_json(
+        &mut socket,
+        json!({ "type": "subscribe", "id": "1", "payload": { "query": "{ apiInfo { environment } }" } }),
+    )
+    .await;
+
+    let next = next_json(&mut socket).await;
+    assert_eq!(next["type"], "next");
+    assert_eq!(
+        next["payload"]["data"]["apiInfo"]["environment"],
+        "development"
+    );
+    assert_eq!(next_json(&mut socket).await["type"], "complete");
+}
+
+#[tokio::test]
+async fn the_legacy_graphql_ws_protocol_keeps_working() {
+    let app = spawn_app().await;
+    let mut socket = app.websocket("graphql-ws").await;
+
+    send_json(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": {} }),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    send_json(
+        &mut socket,
+        json!({ "type": "start", "id": "1", "payload": { "query": "{ apiInfo { version } }" } }),
+    )
+    .await;
+
+    let data = next_json(&mut socket).await;
+    assert_eq!(data["type"], "data");
+    assert!(data["payload"]["data"]["apiInfo"]["version"].is_string());
+}
+
+#[tokio::test]
+async fn a_socket_without_connection_init_is_closed_with_4408() {
+    let app = spawn_app_with(&["--ws-init-timeout-ms", "200"]).await;
+    let mut socket = app.websocket("graphql-transport-ws").await;
+
+    assert_eq!(close_code(&mut socket).await, 4408);
+}
+
+#[tokio::test]
+async fn subscribing_before_the_ack_is_closed_with_4401() {
+    let app = spawn_app().await;
+    let mut socket = app.websocket("graphql-transport-ws").await;
+
+    send_json(&mut socket, json!({ "type": "subscribe", "id": "1", "payload": { "query": "{ apiInfo { version } }" } })).await;
+
+    assert_eq!(close_code(&mut socket).await, 4401);
+}
+
+#[tokio::test]
+async fn a_malformed_message_is_closed_with_4400() {
+    let app = spawn_app().await;
+    let mut socket = app.websocket("graphql-transport-ws").await;
+
+    send_json(&mut socket, json!({ "no_type": true })).await;
+
+    assert_eq!(close_code(&mut socket).await, 4400);
+}
+
+#[tokio::test]
+async fn an_unknown_subprotocol_is_refused() {
+    let app = spawn_app().await;
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(format!(
+            "ws://127.0.0.1:{}/graphql/ws",
+            app.port
+        ))
+        .expect("valid URL");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "mqtt".parse().expect("valid header"),
+    );
+
+    let refused = tokio_tungstenite::connect_async(request).await;
+
+    assert!(refused.is_err());
+}
+
+#[tokio::test]
+async fn shutdown_closes_open_websockets_with_1001() {
+    let app = spawn_app().await;
+    let mut socket = app.websocket("graphql-transport-ws").await;
+    send_json(&mut socket, json!({ "type": "connection_init" })).await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+
+    app.shutdown.cancel();
+
+    assert_eq!(close_code(&mut socket).await, 1001);
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(10), app.server).await;
+    assert!(
+        matches!(stopped, Ok(Ok(Ok(())))),
+        "the server stops cleanly"
+    );
+}
