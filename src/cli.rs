@@ -8,7 +8,9 @@ use migration::{Migrator, MigratorTrait};
 
 use crate::{
     config::{Config, Environment},
-    db, graphql, seed,
+    db,
+    domain::identity::tokens,
+    graphql, seed,
     startup::{Application, shutdown_signal},
     telemetry,
 };
@@ -48,10 +50,34 @@ enum Command {
         #[arg(long, default_value = "scale", requires = "scale")]
         workspace: String,
     },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Print the GraphQL schema (SDL); `schema.graphql` holds the same text.
     Schema,
     /// Exit 0 when the server at `--listen` answers `/healthz`, 1 otherwise.
     Healthcheck,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenAction {
+    /// Create an API token; the token alone is printed on the last line.
+    Create {
+        /// Slug of the workspace.
+        #[arg(long)]
+        workspace: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes, e.g. `contacts:read,deals:*`.
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+        /// Days until it expires; never when absent.
+        #[arg(long)]
+        expires_in: Option<u32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +126,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo } => serve(config, demo).await,
+        Command::Token {
+            action:
+                TokenAction::Create {
+                    workspace,
+                    name,
+                    scopes,
+                    expires_in,
+                },
+        } => create_token(config, &workspace, name, scopes, expires_in).await,
     }
 }
 
@@ -144,6 +179,51 @@ fn report_demo(outcome: seed::DemoOutcome) {
             println!("the demo workspace `acme` already exists; left as it is")
         }
     }
+}
+
+async fn create_token(
+    config: Config,
+    slug: &str,
+    name: String,
+    scopes: Vec<String>,
+    expires_in: Option<u32>,
+) -> anyhow::Result<()> {
+    let config = config.resolve()?;
+    let db = db::connect(&config.database_url(), config.db_max_connections).await?;
+    db::migrate(&db).await?;
+    let workspace = entity::workspace::Entity::find_by_slug(slug)
+        .one(&db)
+        .await
+        .context("looking up the workspace")?
+        .ok_or_else(|| anyhow::anyhow!("no workspace with slug `{slug}`"))?;
+    let input = tokens::CreateApiToken {
+        name,
+        scopes,
+        expires_at: expires_in
+            .map(|days| chrono::Utc::now() + chrono::Duration::days(i64::from(days))),
+    };
+    let created =
+        match tokens::create_api_token_as_system(&db, entity::WorkspaceId(workspace.id), input)
+            .await
+        {
+            Ok(created) => created,
+            Err(crate::Error::Invalid(errors)) => {
+                let messages: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field.join("."), e.message))
+                    .collect();
+                anyhow::bail!("{}", messages.join("; "))
+            }
+            Err(error) => return Err(anyhow::anyhow!(error).context("creating the API token")),
+        };
+    let scopes = tokens::stored_scopes(&created.row).to_strings().join(",");
+    println!(
+        "Created API token `{}` ({}) in workspace `{slug}` with scopes {scopes}.",
+        created.row.name, created.row.prefix
+    );
+    println!("It is shown once; store it now:");
+    println!("{}", created.token);
+    Ok(())
 }
 
 async fn migrate(config: Config, action: MigrateAction) -> anyhow::Result<()> {

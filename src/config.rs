@@ -62,6 +62,9 @@ pub struct Config {
     #[arg(long, env = "PULSE_JWT_SECRET", hide_env_values = true, global = true)]
     pub jwt_secret: Option<Secret>,
 
+    #[command(flatten)]
+    pub auth: AuthSettings,
+
     /// Log format.
     #[arg(
         long,
@@ -92,6 +95,96 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: Limits,
+}
+
+/// Sessions, tokens and sign-up (DESIGN.md section 4).
+#[derive(Clone, Debug, Args)]
+pub struct AuthSettings {
+    /// Key id (`kid`) of `PULSE_JWT_SECRET`; new access tokens are signed with it.
+    #[arg(long, env = "PULSE_JWT_KEY_ID", default_value = "k1", global = true)]
+    pub jwt_key_id: String,
+    /// Older keys still accepted while tokens signed with them expire, as
+    /// `kid=secret` pairs separated by commas.
+    #[arg(
+        long,
+        env = "PULSE_JWT_PREVIOUS_KEYS",
+        hide_env_values = true,
+        global = true
+    )]
+    pub jwt_previous_keys: Option<Secret>,
+    /// `iss` of access tokens.
+    #[arg(long, env = "PULSE_JWT_ISSUER", default_value = "pulse", global = true)]
+    pub jwt_issuer: String,
+    /// `aud` of access tokens.
+    #[arg(
+        long,
+        env = "PULSE_JWT_AUDIENCE",
+        default_value = "pulse-api",
+        global = true
+    )]
+    pub jwt_audience: String,
+    /// Lifetime of an access token, in seconds.
+    #[arg(
+        long,
+        env = "PULSE_ACCESS_TOKEN_TTL_SECS",
+        default_value_t = 900,
+        global = true
+    )]
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of a refresh token, in days.
+    #[arg(
+        long,
+        env = "PULSE_REFRESH_TOKEN_TTL_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub refresh_token_ttl_days: u64,
+    /// Whether `signUp` may create workspaces; on in development, off in
+    /// production unless set.
+    #[arg(long, env = "PULSE_ALLOW_SIGNUP", global = true)]
+    pub allow_signup: Option<bool>,
+    /// Login attempts allowed per e-mail address per 15 minutes.
+    #[arg(
+        long,
+        env = "PULSE_LOGIN_ATTEMPTS_PER_EMAIL",
+        default_value_t = 10,
+        global = true
+    )]
+    pub login_attempts_per_email: u32,
+    /// Login attempts allowed per client address per 15 minutes.
+    #[arg(
+        long,
+        env = "PULSE_LOGIN_ATTEMPTS_PER_ADDRESS",
+        default_value_t = 50,
+        global = true
+    )]
+    pub login_attempts_per_address: u32,
+    /// How often an open WebSocket re-checks its credentials (expiry,
+    /// revocation, deactivation), in milliseconds.
+    #[arg(
+        long,
+        env = "PULSE_WS_AUTH_RECHECK_MS",
+        default_value_t = 2000,
+        global = true
+    )]
+    pub ws_auth_recheck_ms: u64,
+}
+
+impl AuthSettings {
+    /// The access-token lifetime.
+    pub fn access_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_token_ttl_secs)
+    }
+
+    /// The refresh-token lifetime.
+    pub fn refresh_token_ttl(&self) -> chrono::Duration {
+        chrono::Duration::days(i64::try_from(self.refresh_token_ttl_days).unwrap_or(30))
+    }
+
+    /// The WebSocket credential re-check interval.
+    pub fn ws_auth_recheck(&self) -> Duration {
+        Duration::from_millis(self.ws_auth_recheck_ms.max(100))
+    }
 }
 
 /// Protection limits of DESIGN.md section 5.
@@ -226,6 +319,13 @@ impl Config {
         }
     }
 
+    /// Whether `signUp` is enabled (resolved by [`Config::resolve`]).
+    pub fn signup_allowed(&self) -> bool {
+        self.auth
+            .allow_signup
+            .unwrap_or(self.environment == Environment::Development)
+    }
+
     /// Whether the database is SQLite (the data directory must exist then).
     pub fn uses_sqlite(&self) -> bool {
         self.database_url().starts_with("sqlite:")
@@ -244,6 +344,24 @@ impl Config {
             || self.limits.default_page_size > self.limits.max_page_size
         {
             bail!("PULSE_DEFAULT_PAGE_SIZE must be between 1 and PULSE_MAX_PAGE_SIZE");
+        }
+        if self.auth.allow_signup.is_none() {
+            self.auth.allow_signup = Some(self.environment == Environment::Development);
+        }
+        if let Some(previous) = &self.auth.jwt_previous_keys {
+            for pair in std::str::from_utf8(previous.expose())
+                .unwrap_or("")
+                .split(',')
+                .filter(|p| !p.trim().is_empty())
+            {
+                match pair.split_once('=') {
+                    Some((kid, secret))
+                        if !kid.trim().is_empty() && secret.trim().len() >= MIN_SECRET_LEN => {}
+                    _ => bail!(
+                        "PULSE_JWT_PREVIOUS_KEYS must be `kid=secret` pairs with secrets of at least {MIN_SECRET_LEN} bytes"
+                    ),
+                }
+            }
         }
         match (&self.jwt_secret, self.environment) {
             (Some(secret), _) if secret.expose().len() < MIN_SECRET_LEN => {

@@ -20,6 +20,10 @@ pub enum Error {
     /// Input the caller can fix.
     #[error("{0}")]
     Validation(String),
+    /// Input the caller can fix, per field; mutations answer these as
+    /// `userErrors` and write nothing.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
     /// A stale version or a uniqueness clash.
     #[error("{0}")]
     Conflict(String),
@@ -32,6 +36,54 @@ pub enum Error {
     /// Anything else unexpected.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
+}
+
+/// A problem with one input field, as mutations report it in `userErrors`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// Path to the field within the mutation's arguments, e.g.
+    /// `["input", "email"]`; empty when no single field is at fault.
+    pub field: Vec<String>,
+    /// One of the fixed codes of [`code`].
+    pub code: &'static str,
+    /// A sentence for the user.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A `BAD_USER_INPUT` error on `input.<field>`.
+    pub fn invalid(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: vec!["input".to_owned(), field.to_owned()],
+            code: code::BAD_USER_INPUT,
+            message: message.into(),
+        }
+    }
+
+    /// A `CONFLICT` error on `input.<field>` (a value that must be unique).
+    pub fn taken(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: vec!["input".to_owned(), field.to_owned()],
+            code: code::CONFLICT,
+            message: message.into(),
+        }
+    }
+
+    /// A `NOT_FOUND` error on `input.<field>`.
+    pub fn not_found(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: vec!["input".to_owned(), field.to_owned()],
+            code: code::NOT_FOUND,
+            message: message.into(),
+        }
+    }
+}
+
+impl Error {
+    /// One field error as an [`Error::Invalid`].
+    pub fn field(error: FieldError) -> Error {
+        Error::Invalid(vec![error])
+    }
 }
 
 /// The result type of the request path.
@@ -56,13 +108,25 @@ pub mod code {
 }
 
 impl Error {
+    /// Logs the cause of an internal error (the one place it is logged; the
+    /// client gets the generic message).
+    pub fn log_if_internal(&self) {
+        match self {
+            Error::Database(cause) => tracing::error!(error = %cause, "database error"),
+            Error::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error")
+            }
+            _ => {}
+        }
+    }
+
     /// The `extensions.code` of this error.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Unauthenticated => code::UNAUTHENTICATED,
             Error::Forbidden(_) => code::FORBIDDEN,
             Error::NotFound(_) => code::NOT_FOUND,
-            Error::Validation(_) => code::BAD_USER_INPUT,
+            Error::Validation(_) | Error::Invalid(_) => code::BAD_USER_INPUT,
             Error::Conflict(_) => code::CONFLICT,
             Error::RateLimited => code::RATE_LIMITED,
             Error::Database(_) | Error::Internal(_) => code::INTERNAL,
@@ -85,4 +149,13 @@ impl ErrorExtensions for Error {
         let code = self.code();
         async_graphql::Error::new(self.to_string()).extend_with(|_, e| e.set("code", code))
     }
+}
+
+/// Whether a database error is a unique-constraint violation (on SQLite and
+/// PostgreSQL alike).
+pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
+    matches!(
+        error.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }

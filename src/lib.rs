@@ -2,6 +2,8 @@
 //!
 //! A guided tour, outside in (DESIGN.md section 1):
 
+/// Authentication: bearer credentials to a Viewer, sessions, JWT keys.
+pub mod auth;
 /// Command-line interface: `serve`, `migrate`, `seed`, `schema`, `healthcheck`.
 pub mod cli;
 /// The one typed configuration (flags and `PULSE_*` environment variables).

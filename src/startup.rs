@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-use crate::{config::Config, db, graphql, http, state::AppState};
+use crate::{auth::Auth, config::Config, db, graphql, http, state::AppState};
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -32,10 +32,18 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.listen))?;
         let graphql_counters = Arc::new(graphql::GraphqlCounters::default());
-        let schema = graphql::build_schema(&config, graphql_counters.clone());
+        let auth = Arc::new(Auth::from_config(&config)?);
+        let config = Arc::new(config);
+        let api = graphql::ApiContext {
+            db: db.clone(),
+            auth: auth.clone(),
+            config: config.clone(),
+        };
+        let schema = graphql::build_schema(api, graphql_counters.clone());
         let state = AppState {
             db,
-            config: Arc::new(config),
+            config,
+            auth,
             schema,
             graphql_counters,
             http_counters: Arc::default(),

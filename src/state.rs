@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use crate::{
+    auth::Auth,
     config::Config,
     graphql::{GraphqlCounters, PulseSchema},
     http::metrics::HttpCounters,
@@ -18,6 +19,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// The resolved configuration.
     pub config: Arc<Config>,
+    /// Authentication keys and limits.
+    pub auth: Arc<Auth>,
     /// The GraphQL schema.
     pub schema: PulseSchema,
     /// GraphQL counters (resolver calls, rejections).

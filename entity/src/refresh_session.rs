@@ -32,3 +32,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Entity {
+    /// The session holding the refresh token with this digest; the token
+    /// itself identifies the workspace.
+    pub fn find_by_token_hash(hash: &str) -> sea_orm::Select<Entity> {
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "credential lookup: the token identifies the workspace"
+        )]
+        sea_orm::QueryFilter::filter(Entity::find(), Column::TokenHash.eq(hash))
+    }
+}

@@ -40,3 +40,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Entity {
+    /// The user signing in with `email`. Login happens before a workspace is
+    /// known, and e-mail addresses are unique across Pulse, so this is the one
+    /// user lookup without a workspace scope.
+    pub fn find_by_login_email(email: &str) -> sea_orm::Select<Entity> {
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "credential lookup: the e-mail identifies the workspace"
+        )]
+        sea_orm::QueryFilter::filter(Entity::find(), Column::Email.eq(email))
+    }
+}

@@ -2,6 +2,12 @@
 //! GraphQL or HTTP (DESIGN.md section 1); functions take `&impl
 //! ConnectionTrait` and return `crate::Result`.
 
+pub mod access;
+pub mod email;
+pub mod events;
+pub mod identity;
 pub mod ids;
 pub mod money;
+pub mod page;
 pub mod password;
+pub mod secrets;

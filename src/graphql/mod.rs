@@ -1,35 +1,67 @@
-//! The GraphQL schema: per-area query objects merged into one root, the
-//! protection limits installed as an extension, and the SDL export.
+//! The GraphQL schema: per-area query and mutation objects merged into one
+//! root, access control and protection limits installed as extensions, and
+//! the SDL export.
 
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc};
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
+use sea_orm::DatabaseConnection;
 
-use crate::config::{Config, Environment};
+use crate::{
+    auth::Auth,
+    config::{Config, Environment},
+};
 
+pub mod access;
+pub mod ids;
 pub mod limits;
+pub mod mutation;
 pub mod pagination;
+pub mod payload;
 pub mod query;
+pub mod types;
 
 pub use limits::GraphqlCounters;
 
 /// The Pulse schema type.
-pub type PulseSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+pub type PulseSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
-/// Builds the schema for `config`, counting into `counters`. Production mode
-/// turns introspection and field suggestions off (DESIGN.md section 5).
-pub fn build_schema(config: &Config, counters: Arc<GraphqlCounters>) -> PulseSchema {
-    let production = config.environment == Environment::Production;
+/// What resolvers reach through the context: the database, authentication
+/// and configuration.
+pub struct ApiContext {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// Keys and session settings.
+    pub auth: Arc<Auth>,
+    /// The resolved configuration.
+    pub config: Arc<Config>,
+}
+
+/// The client's IP address, as request data (login rate limits).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub IpAddr);
+
+/// Builds the schema, counting into `counters`. Production mode turns
+/// introspection and field suggestions off (DESIGN.md section 5).
+pub fn build_schema(api: ApiContext, counters: Arc<GraphqlCounters>) -> PulseSchema {
+    let production = api.config.environment == Environment::Production;
     let query_limits = limits::QueryLimits {
         introspection: !production,
-        ..(&config.limits).into()
+        ..(&api.config.limits).into()
     };
-    let mut builder = Schema::build(query::Query::default(), EmptyMutation, EmptySubscription)
-        .data(query::ServerInfo::from(config))
-        .extension(limits::LimitsExtension::new(query_limits, counters))
-        // The parser's own recursion guard sits above the depth limit, so deep
-        // queries get the depth error rather than a parse error.
-        .limit_recursive_depth(config.limits.max_depth.max(16) * 2);
+    let recursion = api.config.limits.max_depth.max(16) * 2;
+    let mut builder = Schema::build(
+        query::Query::default(),
+        mutation::Mutation::default(),
+        EmptySubscription,
+    )
+    .extension(limits::LimitsExtension::new(query_limits, counters))
+    .extension(access::AnonymousAccess)
+    .data(query::ServerInfo::from(api.config.as_ref()))
+    .data(api)
+    // The parser's own recursion guard sits above the depth limit, so deep
+    // queries get the depth error rather than a parse error.
+    .limit_recursive_depth(recursion);
     if production {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -38,7 +70,11 @@ pub fn build_schema(config: &Config, counters: Arc<GraphqlCounters>) -> PulseSch
 
 /// The schema's SDL, as `pulse schema` prints it and `schema.graphql` holds it.
 pub fn sdl() -> String {
-    Schema::build(query::Query::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        query::Query::default(),
+        mutation::Mutation::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

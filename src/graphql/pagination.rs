@@ -1,6 +1,90 @@
 //! Page sizes of list fields: every list is capped, and its complexity is its
 //! page size times the cost of one item (DESIGN.md sections 3 and 5).
 
+use async_graphql::{
+    OutputType, SimpleObject,
+    connection::{Connection, Edge, EmptyFields},
+};
+use uuid::Uuid;
+
+use crate::{
+    config::Limits,
+    domain::page::{Page, PageRequest},
+    error::Error,
+};
+
+/// `totalCount` on every connection.
+#[derive(SimpleObject)]
+pub struct TotalCount {
+    /// Rows matching the filter, across all pages.
+    pub total_count: u64,
+}
+
+/// A Relay connection with `totalCount`.
+pub type PulseConnection<T> = Connection<String, T, TotalCount, EmptyFields>;
+
+/// An opaque cursor for a row id.
+fn cursor(id: Uuid) -> String {
+    format!("c{}", id.simple())
+}
+
+fn parse_cursor(name: &str, cursor: &str) -> Result<Uuid, Error> {
+    cursor
+        .strip_prefix('c')
+        .and_then(|raw| Uuid::try_parse(raw).ok())
+        .ok_or_else(|| Error::Validation(format!("`{name}` is not a cursor this API returned")))
+}
+
+/// Checks Relay arguments against the page-size cap and decodes cursors.
+pub fn page_request(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+    limits: &Limits,
+) -> Result<PageRequest, Error> {
+    if first.is_some() && last.is_some() {
+        return Err(Error::Validation(
+            "pass `first` or `last`, not both".to_owned(),
+        ));
+    }
+    let size = PageSize::parse(
+        first.or(last),
+        limits.default_page_size,
+        limits.max_page_size,
+    )
+    .map_err(Error::Validation)?;
+    Ok(PageRequest {
+        size: size.get() as u64,
+        backward: last.is_some(),
+        after: after
+            .as_deref()
+            .map(|c| parse_cursor("after", c))
+            .transpose()?,
+        before: before
+            .as_deref()
+            .map(|c| parse_cursor("before", c))
+            .transpose()?,
+    })
+}
+
+/// A domain page as a connection, each row mapped to its GraphQL type.
+pub fn connection<M, T: OutputType>(page: Page<M>, node: impl Fn(M) -> T) -> PulseConnection<T> {
+    let mut connection = Connection::with_additional_fields(
+        page.has_previous,
+        page.has_next,
+        TotalCount {
+            total_count: page.total,
+        },
+    );
+    connection.edges.extend(
+        page.rows
+            .into_iter()
+            .map(|(id, row)| Edge::new(cursor(id), node(row))),
+    );
+    connection
+}
+
 /// Page size assumed for complexity when a list argument gives none.
 pub const DEFAULT_PAGE_COST: usize = 20;
 

@@ -10,19 +10,28 @@ use async_graphql::{
 };
 use axum::{
     body::Body,
-    extract::{RawQuery, State},
+    extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
 };
 use serde::Deserialize;
 use serde_json::json;
 
+use std::net::SocketAddr;
+
 use super::negotiate::{self, ResponseFormat};
-use crate::{config::Environment, error::code, state::AppState};
+use crate::{
+    auth,
+    config::Environment,
+    error::{Error, code},
+    graphql::ClientAddress,
+    state::AppState,
+};
 
 /// `POST /graphql`: a JSON body holding one request or a batch.
 pub async fn post_handler(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -72,7 +81,7 @@ pub async fn post_handler(
             );
         }
     }
-    execute(&state, format, batch).await
+    execute(&state, format, &headers, client, batch).await
 }
 
 /// The query-string parameters of `GET /graphql`.
@@ -90,6 +99,7 @@ struct GetParams {
 /// triggered by a link or a prefetch).
 pub async fn get_handler(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
@@ -157,7 +167,14 @@ pub async fn get_handler(
             request = request.variables(Variables::from_json(value));
         }
     }
-    execute(&state, format, BatchRequest::Single(request)).await
+    execute(
+        &state,
+        format,
+        &headers,
+        client,
+        BatchRequest::Single(request),
+    )
+    .await
 }
 
 /// The type of the operation a GET would run, when the document parses and
@@ -176,7 +193,33 @@ fn operation_type(query: &str, operation_name: Option<&str>) -> Option<Operation
     }
 }
 
-async fn execute(state: &AppState, format: ResponseFormat, batch: BatchRequest) -> Response {
+/// Authenticates the caller once for the whole request, then runs it. A
+/// credential that is present but not valid is 401, never anonymous access.
+async fn execute(
+    state: &AppState,
+    format: ResponseFormat,
+    headers: &HeaderMap,
+    client: SocketAddr,
+    batch: BatchRequest,
+) -> Response {
+    let mut batch = batch.data(ClientAddress(client.ip()));
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let Some(credential) = value.to_str().ok().and_then(auth::bearer) else {
+            return unauthorized(format);
+        };
+        match auth::authenticate(&state.db, &state.auth, credential).await {
+            Ok(viewer) => batch = batch.data(viewer),
+            Err(Error::Unauthenticated) => return unauthorized(format),
+            Err(error) => {
+                error.log_if_internal();
+                return error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format,
+                    "Internal error.",
+                );
+            }
+        }
+    }
     let response = state.schema.execute_batch(batch).await;
     // With application/graphql-response+json, a request that failed before
     // execution (no `data`) is a 400; application/json always answers 200.
@@ -203,11 +246,24 @@ async fn execute(state: &AppState, format: ResponseFormat, batch: BatchRequest) 
 }
 
 fn error_code(status: StatusCode) -> &'static str {
-    if status.is_server_error() {
-        code::INTERNAL
-    } else {
-        code::BAD_USER_INPUT
+    match status {
+        StatusCode::UNAUTHORIZED => code::UNAUTHENTICATED,
+        s if s.is_server_error() => code::INTERNAL,
+        _ => code::BAD_USER_INPUT,
     }
+}
+
+/// 401 with `WWW-Authenticate: Bearer` (RFC 6750).
+fn unauthorized(format: ResponseFormat) -> Response {
+    let mut response = error_response(
+        StatusCode::UNAUTHORIZED,
+        format,
+        "The bearer token is invalid, expired or revoked.",
+    );
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
 }
 
 /// A GraphQL-shaped error body: `{"errors":[{"message","extensions":{"code"}}]}`.

@@ -7,12 +7,25 @@
 //! subscribe before acknowledgement (4401), duplicate init (4429), duplicate
 //! subscription ids (4409), malformed messages (4400), and a close frame
 //! (1001) when the server shuts down instead of a dropped connection.
+//!
+//! It also authenticates: the `connection_init` payload must carry a valid
+//! credential (`{"authorization": "Bearer …"}`), else 4403; the credential is
+//! re-checked every few seconds and a socket whose token expired or was
+//! revoked is closed with 4403.
 
-use std::{collections::HashSet, str::FromStr, sync::atomic::Ordering, time::Duration};
+use std::{
+    collections::HashSet,
+    str::FromStr,
+    sync::{Arc, Mutex, atomic::Ordering},
+    time::Duration,
+};
 
-use async_graphql::http::{
-    ALL_WEBSOCKET_PROTOCOLS, WebSocket as GraphqlWebSocket, WebSocketProtocols as Protocols,
-    WsMessage,
+use async_graphql::{
+    Data,
+    http::{
+        ALL_WEBSOCKET_PROTOCOLS, WebSocket as GraphqlWebSocket, WebSocketProtocols as Protocols,
+        WsMessage,
+    },
 };
 use axum::{
     extract::{
@@ -26,7 +39,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::state::AppState;
+use crate::{auth, domain::access::Viewer, error::Error, state::AppState};
 
 /// Client messages queued for the protocol engine before reading pauses.
 const CLIENT_BUFFER: usize = 16;
@@ -63,6 +76,7 @@ const INIT_TIMEOUT: Close = Close(4408, "Connection initialisation timeout");
 const UNAUTHORIZED: Close = Close(4401, "Unauthorized");
 const TOO_MANY_INITS: Close = Close(4429, "Too many initialisation requests");
 const INVALID_MESSAGE: Close = Close(4400, "Invalid message received");
+const FORBIDDEN: Close = Close(4403, "Forbidden");
 
 async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
     let counters = state.http_counters.clone();
@@ -70,23 +84,67 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
     counters.sockets_total.fetch_add(1, Ordering::Relaxed);
     let (mut sink, mut incoming) = socket.split();
     let (to_engine, engine_input) = mpsc::channel::<String>(CLIENT_BUFFER);
+    // The wrapper authenticates `connection_init` before the engine sees it
+    // and leaves the viewer here for the engine's init callback.
+    let authenticated: Arc<Mutex<Option<Viewer>>> = Arc::default();
+    let handoff = authenticated.clone();
     let mut engine = GraphqlWebSocket::new(
         state.schema.clone(),
         ReceiverStream::new(engine_input),
         protocol,
-    );
+    )
+    .on_connection_init(move |_payload| {
+        let viewer = handoff.lock().ok().and_then(|mut slot| slot.take());
+        async move {
+            let viewer = viewer.ok_or_else(|| async_graphql::Error::new("Forbidden"))?;
+            let mut data = Data::default();
+            data.insert(viewer);
+            Ok(data)
+        }
+    });
     let mut session = Session::new(protocol);
+    let mut credential: Option<String> = None;
     let init_deadline = tokio::time::sleep(state.config.limits.ws_init_timeout());
     tokio::pin!(init_deadline);
+    let mut recheck = tokio::time::interval(state.config.auth.ws_auth_recheck());
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     let close = loop {
         tokio::select! {
             _ = state.shutdown.cancelled() => break Some(SHUTTING_DOWN),
             _ = &mut init_deadline, if !session.initialised => break Some(INIT_TIMEOUT),
+            _ = recheck.tick(), if credential.is_some() => {
+                let still_valid = match &credential {
+                    Some(credential) => auth::authenticate(&state.db, &state.auth, credential).await,
+                    None => continue,
+                };
+                match still_valid {
+                    Ok(_) => {}
+                    Err(Error::Unauthenticated) => break Some(FORBIDDEN),
+                    Err(error) => error.log_if_internal(),
+                }
+            }
             message = incoming.next() => match message {
                 Some(Ok(Message::Text(text))) => {
-                    if let Err(close) = session.on_client_message(text.as_str()) {
-                        break Some(close);
+                    let init = match session.on_client_message(text.as_str()) {
+                        Err(close) => break Some(close),
+                        Ok(init) => init,
+                    };
+                    if let Some(payload) = init {
+                        let Some(presented) = credential_of(&payload) else { break Some(FORBIDDEN) };
+                        match auth::authenticate(&state.db, &state.auth, &presented).await {
+                            Ok(viewer) => {
+                                if let Ok(mut slot) = authenticated.lock() {
+                                    *slot = Some(viewer);
+                                }
+                                credential = Some(presented);
+                                recheck.reset();
+                            }
+                            Err(error) => {
+                                error.log_if_internal();
+                                break Some(FORBIDDEN);
+                            }
+                        }
                     }
                     if to_engine.send(text.to_string()).await.is_err() {
                         break None;
@@ -123,6 +181,22 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
     counters.sockets_open.fetch_sub(1, Ordering::Relaxed);
 }
 
+/// The credential in a `connection_init` payload: `authorization` (or
+/// `Authorization`) as `Bearer <token>`, or a bare `token`.
+fn credential_of(payload: &serde_json::Value) -> Option<String> {
+    let header = payload
+        .get("authorization")
+        .or_else(|| payload.get("Authorization"))
+        .and_then(|v| v.as_str());
+    match header {
+        Some(header) => auth::bearer(header).map(str::to_owned),
+        None => payload
+            .get("token")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
+    }
+}
+
 fn close_message(code: u16, reason: String) -> Message {
     Message::Close(Some(CloseFrame {
         code,
@@ -147,6 +221,8 @@ struct Envelope {
     #[serde(rename = "type")]
     kind: String,
     id: Option<String>,
+    #[serde(default)]
+    payload: serde_json::Value,
 }
 
 impl Session {
@@ -159,7 +235,9 @@ impl Session {
         }
     }
 
-    fn on_client_message(&mut self, text: &str) -> Result<(), Close> {
+    /// Checks a client message against the connection rules; returns the
+    /// payload of a (first) `connection_init`, which needs authenticating.
+    fn on_client_message(&mut self, text: &str) -> Result<Option<serde_json::Value>, Close> {
         let Ok(message) = serde_json::from_str::<Envelope>(text) else {
             return Err(INVALID_MESSAGE);
         };
@@ -168,7 +246,7 @@ impl Session {
             "connection_init" if self.initialised => Err(TOO_MANY_INITS),
             "connection_init" => {
                 self.initialised = true;
-                Ok(())
+                Ok(Some(message.payload))
             }
             kind if kind == start => {
                 if !self.acknowledged {
@@ -180,15 +258,15 @@ impl Session {
                 if !self.active.insert(id) {
                     return Err(Close(4409, "Subscriber for this id already exists"));
                 }
-                Ok(())
+                Ok(None)
             }
             kind if kind == stop => {
                 if let Some(id) = message.id {
                     self.active.remove(&id);
                 }
-                Ok(())
+                Ok(None)
             }
-            _ => Ok(()),
+            _ => Ok(None),
         }
     }
 
@@ -218,7 +296,7 @@ impl Session {
 mod tests {
     use super::*;
 
-    fn code(result: Result<(), Close>) -> Option<u16> {
+    fn code(result: Result<Option<serde_json::Value>, Close>) -> Option<u16> {
         result.err().map(|Close(code, _)| code)
     }
 

@@ -6,7 +6,7 @@ use std::{
     process::{Command, Stdio},
 };
 
-use crate::helpers::{close_code, fresh_database, next_json, send_json, test_args, websocket};
+use crate::helpers::{close_code, fresh_database, init_socket, test_args, websocket};
 
 #[tokio::test]
 async fn serve_demo_starts_prints_logins_and_stops_cleanly_on_sigterm() {
@@ -54,13 +54,38 @@ async fn serve_demo_starts_prints_logins_and_stops_cleanly_on_sigterm() {
         .await
         .expect("GET GraphiQL");
     assert_eq!(page.status(), 200);
+    // The acceptance check of issue 3: the demo rep logs in, and the access
+    // token works over HTTP and in the WebSocket `connection_init`.
+    let client = reqwest::Client::new();
+    let login: serde_json::Value = client
+        .post(&url)
+        .json(&serde_json::json!({ "query": "mutation { login(input: { email: \"rep@acme.test\", password: \"pulse-demo-password\" }) { accessToken } }" }))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("JSON");
+    let token = login["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_owned();
+    let viewer: serde_json::Value = client
+        .post(&url)
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "query": "{ viewer { kind role workspace { slug } user { email } } }" }))
+        .send()
+        .await
+        .expect("viewer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        viewer["data"]["viewer"],
+        serde_json::json!({ "kind": "USER", "role": "MEMBER", "workspace": { "slug": "acme" }, "user": { "email": "rep@acme.test" } })
+    );
     let mut socket = websocket(port, "graphql-transport-ws").await;
-    send_json(
-        &mut socket,
-        serde_json::json!({ "type": "connection_init" }),
-    )
-    .await;
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    init_socket(&mut socket, &token).await;
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

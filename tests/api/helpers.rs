@@ -94,7 +94,14 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("create a temporary data directory");
     let database_url = fresh_database(data_dir.path()).await;
-    let mut args = test_args(data_dir.path(), &database_url);
+    // Flags in `extra` replace the defaults of the same name.
+    let defaults = test_args(data_dir.path(), &database_url);
+    let mut args = vec![defaults[0].clone()];
+    for pair in defaults[1..].chunks(2) {
+        if !extra.contains(&pair[0].as_str()) {
+            args.extend_from_slice(pair);
+        }
+    }
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     let config = TestCli::try_parse_from(args)
         .expect("valid test flags")
@@ -205,4 +212,170 @@ pub async fn close_code(socket: &mut Socket) -> u16 {
             other => panic!("expected a close frame, got {other:?}"),
         }
     }
+}
+
+/// Password of every user the helpers create.
+pub const PASSWORD: &str = "correct-horse-battery";
+
+/// A workspace made through the API, with one signed-in user per role.
+pub struct TestWorkspace {
+    /// Access tokens by role name: `owner`, `admin`, `manager`, `member`,
+    /// `viewer`.
+    pub tokens: std::collections::HashMap<&'static str, String>,
+    /// Global user ids by role name.
+    pub user_ids: std::collections::HashMap<&'static str, String>,
+    /// The global id of the team the manager and member are in.
+    pub team_id: String,
+}
+
+impl TestWorkspace {
+    /// The access token of the user with `role`.
+    pub fn token(&self, role: &str) -> &str {
+        self.tokens
+            .get(role)
+            .map(String::as_str)
+            .expect("a role the helper created")
+    }
+}
+
+impl TestApp {
+    /// `POST /graphql` with a bearer token and variables.
+    pub async fn graphql_as(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> (reqwest::StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        let status = response.status();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// `login`; returns the payload.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let (_, body) = self
+            .graphql_with(
+                "mutation ($input: LoginInput!) { login(input: $input) { accessToken refreshToken expiresAt user { id } userErrors { field code message } } }",
+                json!({ "input": { "email": email, "password": password } }),
+            )
+            .await;
+        body["data"]["login"].clone()
+    }
+
+    /// `POST /graphql` without credentials, with variables.
+    pub async fn graphql_with(
+        &self,
+        query: &str,
+        variables: Value,
+    ) -> (reqwest::StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        let status = response.status();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// Signs up workspace `slug` and creates and logs in one user per role;
+    /// the manager and the member share a team.
+    pub async fn workspace(&self, slug: &str) -> TestWorkspace {
+        let owner_email = format!("owner@{slug}.test");
+        let (_, body) = self
+            .graphql_with(
+                "mutation ($input: SignUpInput!) { signUp(input: $input) { user { id } userErrors { message } } }",
+                json!({ "input": { "workspaceName": format!("Workspace {slug}"), "workspaceSlug": slug,
+                                   "name": "Owner", "email": owner_email, "password": PASSWORD } }),
+            )
+            .await;
+        let owner_id = body["data"]["signUp"]["user"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("sign-up failed: {body}"))
+            .to_owned();
+        let owner = self.login(&owner_email, PASSWORD).await["accessToken"]
+            .as_str()
+            .expect("owner logs in")
+            .to_owned();
+        let (_, team) = self
+            .graphql_as(
+                &owner,
+                "mutation { createTeam(input: { name: \"Sales\" }) { team { id } } }",
+                json!({}),
+            )
+            .await;
+        let team_id = team["data"]["createTeam"]["team"]["id"]
+            .as_str()
+            .expect("a team")
+            .to_owned();
+        let mut tokens = std::collections::HashMap::from([("owner", owner.clone())]);
+        let mut user_ids = std::collections::HashMap::from([("owner", owner_id)]);
+        for (role, enum_value, in_team) in [
+            ("admin", "ADMIN", false),
+            ("manager", "MANAGER", true),
+            ("member", "MEMBER", true),
+            ("viewer", "VIEWER", false),
+        ] {
+            let email = format!("{role}@{slug}.test");
+            let (_, created) = self
+                .graphql_as(
+                    &owner,
+                    "mutation ($input: CreateUserInput!) { createUser(input: $input) { user { id } userErrors { message } } }",
+                    json!({ "input": { "email": email, "name": role, "role": enum_value, "password": PASSWORD,
+                                       "teamId": if in_team { Value::from(team_id.clone()) } else { Value::Null } } }),
+                )
+                .await;
+            let id = created["data"]["createUser"]["user"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("createUser: {created}"));
+            user_ids.insert(role, id.to_owned());
+            let token = self.login(&email, PASSWORD).await["accessToken"]
+                .as_str()
+                .expect("user logs in")
+                .to_owned();
+            tokens.insert(role, token);
+        }
+        TestWorkspace {
+            tokens,
+            user_ids,
+            team_id,
+        }
+    }
+
+    /// Creates an API token with `scopes` as the workspace's owner; returns
+    /// the secret and the token's global id.
+    pub async fn api_token(&self, workspace: &TestWorkspace, scopes: &[&str]) -> (String, String) {
+        let (_, body) = self
+            .graphql_as(
+                workspace.token("owner"),
+                "mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } userErrors { message } } }",
+                json!({ "input": { "name": "test app", "scopes": scopes } }),
+            )
+            .await;
+        let payload = &body["data"]["createApiToken"];
+        (
+            payload["token"]
+                .as_str()
+                .unwrap_or_else(|| panic!("createApiToken: {body}"))
+                .to_owned(),
+            payload["apiToken"]["id"]
+                .as_str()
+                .expect("an id")
+                .to_owned(),
+        )
+    }
+}
+
+/// Sends `connection_init` with `token` and expects the acknowledgement.
+pub async fn init_socket(socket: &mut Socket, token: &str) {
+    send_json(socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
+    assert_eq!(next_json(socket).await["type"], "connection_ack");
 }

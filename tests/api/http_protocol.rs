@@ -7,10 +7,12 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn a_query_over_get_runs() {
     let app = spawn_app().await;
+    let acme = app.workspace("acme").await;
 
     let response = app
         .client
         .get(format!("{}/graphql", app.address))
+        .bearer_auth(acme.token("member"))
         .query(&[("query", "{ apiInfo { environment } }")])
         .send()
         .await

@@ -29,9 +29,14 @@ async fn assert_rejected_by(app: &TestApp, query: &str, limit: &str) {
 #[tokio::test]
 async fn a_query_within_every_limit_runs_its_resolvers() {
     let app = spawn_app().await;
+    let acme = app.workspace("acme").await;
 
     let (status, body) = app
-        .graphql("{ apiInfo { version limits { maxDepth } } }")
+        .graphql_as(
+            acme.token("viewer"),
+            "{ apiInfo { version limits { maxDepth } } }",
+            json!({}),
+        )
         .await;
 
     assert_eq!(status, 200);
@@ -192,15 +197,63 @@ fn bytes_of(n: usize) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn a_page_size_cap_is_advertised() {
+async fn a_page_size_cap_is_advertised_and_enforced() {
     let app = spawn_app().await;
+    let acme = app.workspace("acme").await;
+    let owner = acme.token("owner");
 
-    let (_, body) = app
-        .graphql("{ apiInfo { limits { defaultPageSize maxPageSize } } }")
+    let (_, advertised) = app
+        .graphql_as(
+            owner,
+            "{ apiInfo { limits { defaultPageSize maxPageSize } } }",
+            json!({}),
+        )
+        .await;
+    let (_, too_big) = app
+        .graphql_as(owner, "{ users(first: 101) { totalCount } }", json!({}))
+        .await;
+    let (_, capped) = app
+        .graphql_as(
+            owner,
+            "{ users(first: 2) { totalCount edges { node { email } } pageInfo { hasNextPage } } }",
+            json!({}),
+        )
         .await;
 
     assert_eq!(
-        body["data"]["apiInfo"]["limits"],
+        advertised["data"]["apiInfo"]["limits"],
         json!({ "defaultPageSize": 20, "maxPageSize": 100 })
     );
+    assert_eq!(
+        too_big["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{too_big}"
+    );
+    assert_eq!(capped["data"]["users"]["totalCount"], 5);
+    assert_eq!(
+        capped["data"]["users"]["edges"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(capped["data"]["users"]["pageInfo"]["hasNextPage"], true);
+}
+
+#[tokio::test]
+async fn lists_are_costed_by_their_page_size() {
+    let app = spawn_app().await;
+    let acme = app.workspace("acme").await;
+    let calls_before = app.resolver_calls();
+
+    // 100 rows x 11 fields each is over the complexity limit of 1000.
+    let (_, body) = app
+        .graphql_as(
+            acme.token("owner"),
+            "{ users(first: 100) { edges { node { id email name role active lastLoginAt createdAt team { id name } } } } }",
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(
+        body["errors"][0]["extensions"]["limit"], "complexity",
+        "{body}"
+    );
+    assert_eq!(app.resolver_calls(), calls_before);
 }

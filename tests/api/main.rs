@@ -1,6 +1,7 @@
 //! Pulse's integration tests: one binary, one fresh database per test
 //! (SQLite by default, PostgreSQL when `PULSE_TEST_POSTGRES_URL` is set).
 
+mod auth;
 mod cli;
 mod health;
 mod helpers;
@@ -8,5 +9,6 @@ mod http_protocol;
 mod limits;
 mod migrations;
 mod schema;
+mod schema_walk;
 mod seed;
 mod websocket;

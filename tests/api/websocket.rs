@@ -3,15 +3,15 @@
 
 use serde_json::json;
 
-use crate::helpers::{close_code, next_json, send_json, spawn_app, spawn_app_with};
+use crate::helpers::{close_code, init_socket, next_json, send_json, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn graphql_transport_ws_runs_an_operation() {
     let app = spawn_app().await;
+    let acme = app.workspace("acme").await;
     let mut socket = app.websocket("graphql-transport-ws").await;
 
-    send_json(&mut socket, json!({ "type": "connection_init" })).await;
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    init_socket(&mut socket, acme.token("member")).await;
     send_json(
         &mut socket,
         json!({ "type": "subscribe", "id": "1", "payload": { "query": "{ apiInfo { environment } }" } }),
@@ -30,14 +30,10 @@ async fn graphql_transport_ws_runs_an_operation() {
 #[tokio::test]
 async fn the_legacy_graphql_ws_protocol_keeps_working() {
     let app = spawn_app().await;
+    let acme = app.workspace("acme").await;
     let mut socket = app.websocket("graphql-ws").await;
 
-    send_json(
-        &mut socket,
-        json!({ "type": "connection_init", "payload": {} }),
-    )
-    .await;
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    init_socket(&mut socket, acme.token("viewer")).await;
     send_json(
         &mut socket,
         json!({ "type": "start", "id": "1", "payload": { "query": "{ apiInfo { version } }" } }),
@@ -99,9 +95,9 @@ async fn an_unknown_subprotocol_is_refused() {
 #[tokio::test]
 async fn shutdown_closes_open_websockets_with_1001() {
     let app = spawn_app().await;
+    let acme = app.workspace("acme").await;
     let mut socket = app.websocket("graphql-transport-ws").await;
-    send_json(&mut socket, json!({ "type": "connection_init" })).await;
-    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    init_socket(&mut socket, acme.token("member")).await;
 
     app.shutdown.cancel();
 

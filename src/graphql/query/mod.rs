@@ -3,9 +3,10 @@
 use async_graphql::MergedObject;
 
 mod api_info;
+mod identity;
 
 pub use api_info::ServerInfo;
 
 /// The root query type.
 #[derive(MergedObject, Default)]
-pub struct Query(api_info::ApiInfoQuery);
+pub struct Query(api_info::ApiInfoQuery, identity::IdentityQuery);

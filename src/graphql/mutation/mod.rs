@@ -1,0 +1,10 @@
+//! Root mutation fields, one object per area, merged into [`Mutation`].
+
+use async_graphql::MergedObject;
+
+mod identity;
+mod sessions;
+
+/// The root mutation type.
+#[derive(MergedObject, Default)]
+pub struct Mutation(sessions::SessionMutation, identity::IdentityMutation);
