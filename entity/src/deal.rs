@@ -43,6 +43,9 @@ pub struct Model {
     pub organization_id: Option<Uuid>,
     /// Attributed campaign.
     pub campaign_id: Option<Uuid>,
+    /// Values of the workspace's custom fields, validated against `custom_field`.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub custom_fields: Json,
     /// When the row was created.
     pub created_at: DateTimeUtc,
     /// When the row last changed.

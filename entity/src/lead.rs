@@ -29,6 +29,9 @@ pub struct Model {
     pub owner_id: Option<Uuid>,
     /// The deal created on conversion.
     pub converted_deal_id: Option<Uuid>,
+    /// Values of the workspace's custom fields, validated against `custom_field`.
+    #[sea_orm(column_type = "JsonBinary")]
+    pub custom_fields: Json,
     /// When the row was created.
     pub created_at: DateTimeUtc,
     /// When the row last changed.

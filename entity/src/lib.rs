@@ -39,6 +39,8 @@ pub mod refresh_session;
 pub mod stage;
 /// A label that can be put on contacts, organizations and deals.
 pub mod tag;
+/// A used idempotency key of a create mutation.
+pub mod idempotency_key;
 /// A tag on one record.
 pub mod tagging;
 /// A group of users; managers edit their team's records.

@@ -83,4 +83,5 @@ tenant_scoped!(
     custom_field,
     goal,
     domain_event,
+    idempotency_key,
 );

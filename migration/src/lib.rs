@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod columns;
 mod m20261204_000001_crm_schema;
+mod m20261204_000002_operational;
 
 /// The ordered list of Pulse migrations.
 pub struct Migrator;
@@ -13,6 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261204_000001_crm_schema::Migration)]
+        vec![
+            Box::new(m20261204_000001_crm_schema::Migration),
+            Box::new(m20261204_000002_operational::Migration),
+        ]
     }
 }

@@ -7,16 +7,28 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CurrencyCode([u8; 3]);
 
+/// Active ISO-4217 currency codes.
+const ISO_4217: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD \
+    CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL \
+    HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD \
+    MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR \
+    SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND \
+    VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL";
+
 impl CurrencyCode {
-    /// Parses `eur`/`EUR` into `EUR`; anything but three letters is refused.
+    /// Parses `eur`/`EUR` into `EUR`; anything but a known ISO-4217 code is
+    /// refused.
     pub fn parse(input: &str) -> Result<CurrencyCode, String> {
         let bytes = input.trim().as_bytes();
         match bytes {
-            [a, b, c] if bytes.iter().all(u8::is_ascii_alphabetic) => Ok(CurrencyCode([
-                a.to_ascii_uppercase(),
-                b.to_ascii_uppercase(),
-                c.to_ascii_uppercase(),
-            ])),
+            [a, b, c] if bytes.iter().all(u8::is_ascii_alphabetic) => {
+                let code = CurrencyCode([a.to_ascii_uppercase(), b.to_ascii_uppercase(), c.to_ascii_uppercase()]);
+                if ISO_4217.split_whitespace().any(|known| known == code.as_str()) {
+                    Ok(code)
+                } else {
+                    Err(format!("`{input}` is not an ISO-4217 currency code"))
+                }
+            }
             _ => Err(format!("`{input}` is not an ISO-4217 currency code")),
         }
     }
@@ -72,6 +84,28 @@ impl Money {
     }
 }
 
+impl Money {
+    /// Parses a decimal amount (`"1234.50"`) in `currency` into minor units;
+    /// more decimals than the currency has, signs and exponents are refused.
+    pub fn parse_decimal(amount: &str, currency: CurrencyCode) -> Result<Money, String> {
+        let amount = amount.trim();
+        let invalid = || format!("`{amount}` is not an amount in {currency}");
+        let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
+        let digits = currency.minor_digits() as usize;
+        if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !fraction.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        if fraction.len() > digits {
+            return Err(format!("{currency} has {digits} decimal places"));
+        }
+        let scale = 10i64.pow(digits as u32);
+        let whole: i64 = whole.parse().map_err(|_| invalid())?;
+        let fraction: i64 = if fraction.is_empty() { 0 } else { format!("{fraction:0<digits$}").parse().map_err(|_| invalid())? };
+        let minor = whole.checked_mul(scale).and_then(|w| w.checked_add(fraction)).ok_or_else(invalid)?;
+        Ok(Money { minor, currency })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +119,17 @@ mod tests {
         assert!(CurrencyCode::parse("EU").is_err());
         assert!(CurrencyCode::parse("E1R").is_err());
         assert!(CurrencyCode::parse("EURO").is_err());
+        assert!(CurrencyCode::parse("XYZ").is_err());
+    }
+
+    #[test]
+    fn decimal_amounts_parse_exactly() {
+        let eur = CurrencyCode::parse("EUR").expect("valid");
+        assert_eq!(Money::parse_decimal("1234.5", eur).map(|m| m.minor), Ok(123_450));
+        assert_eq!(Money::parse_decimal("0.05", eur).map(|m| m.minor), Ok(5));
+        assert!(Money::parse_decimal("-1", eur).is_err());
+        assert!(Money::parse_decimal("1.234", eur).is_err());
+        assert!(Money::parse_decimal("1e3", eur).is_err());
     }
 
     #[test]

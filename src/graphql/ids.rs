@@ -15,6 +15,26 @@ pub enum Kind {
     Team,
     /// An API token.
     ApiToken,
+    /// A contact.
+    Contact,
+    /// An organization.
+    Organization,
+    /// A deal.
+    Deal,
+    /// A pipeline.
+    Pipeline,
+    /// A pipeline stage.
+    Stage,
+    /// An activity.
+    Activity,
+    /// An interaction.
+    Interaction,
+    /// A note.
+    Note,
+    /// A ticket.
+    Ticket,
+    /// A tag.
+    Tag,
 }
 
 const PREFIXES: &[(Kind, &str)] = &[
@@ -22,6 +42,16 @@ const PREFIXES: &[(Kind, &str)] = &[
     (Kind::User, "usr"),
     (Kind::Team, "team"),
     (Kind::ApiToken, "tok"),
+    (Kind::Contact, "con"),
+    (Kind::Organization, "org"),
+    (Kind::Deal, "deal"),
+    (Kind::Pipeline, "pipe"),
+    (Kind::Stage, "stage"),
+    (Kind::Activity, "act"),
+    (Kind::Interaction, "int"),
+    (Kind::Note, "note"),
+    (Kind::Ticket, "tkt"),
+    (Kind::Tag, "tag"),
 ];
 
 impl Kind {

@@ -15,6 +15,7 @@ use crate::{
 pub mod access;
 pub mod ids;
 pub mod limits;
+pub mod loaders;
 pub mod mutation;
 pub mod pagination;
 pub mod payload;

@@ -24,7 +24,7 @@ use crate::{
     auth,
     config::Environment,
     error::{Error, code},
-    graphql::ClientAddress,
+    graphql::{ClientAddress, loaders},
     state::AppState,
 };
 
@@ -208,7 +208,12 @@ async fn execute(
             return unauthorized(format);
         };
         match auth::authenticate(&state.db, &state.auth, credential).await {
-            Ok(viewer) => batch = batch.data(viewer),
+            Ok(viewer) => {
+                for request in batch.iter_mut() {
+                    request.data.insert(loaders::for_viewer(state.db.clone(), viewer.clone()));
+                }
+                batch = batch.data(viewer);
+            }
             Err(Error::Unauthenticated) => return unauthorized(format),
             Err(error) => {
                 error.log_if_internal();

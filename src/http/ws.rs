@@ -39,7 +39,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::{auth, domain::access::Viewer, error::Error, state::AppState};
+use crate::{auth, domain::access::Viewer, error::Error, graphql::loaders, state::AppState};
 
 /// Client messages queued for the protocol engine before reading pauses.
 const CLIENT_BUFFER: usize = 16;
@@ -88,6 +88,7 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
     // and leaves the viewer here for the engine's init callback.
     let authenticated: Arc<Mutex<Option<Viewer>>> = Arc::default();
     let handoff = authenticated.clone();
+    let loader_db = state.db.clone();
     let mut engine = GraphqlWebSocket::new(
         state.schema.clone(),
         ReceiverStream::new(engine_input),
@@ -98,6 +99,7 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
         async move {
             let viewer = viewer.ok_or_else(|| async_graphql::Error::new("Forbidden"))?;
             let mut data = Data::default();
+            data.insert(loaders::for_viewer(loader_db, viewer.clone()));
             data.insert(viewer);
             Ok(data)
         }

@@ -5,7 +5,7 @@ use sea_orm::Database;
 
 use crate::helpers::fresh_database;
 
-const TABLES: [&str; 23] = [
+const TABLES: [&str; 24] = [
     "workspace",
     "team",
     "app_user",
@@ -29,6 +29,7 @@ const TABLES: [&str; 23] = [
     "custom_field",
     "goal",
     "domain_event",
+    "idempotency_key",
 ];
 
 async fn existing_tables(manager: &SchemaManager<'_>) -> Vec<&'static str> {

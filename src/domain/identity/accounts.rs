@@ -139,17 +139,6 @@ fn slugify(input: &str) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::slugify;
-
-    #[test]
-    fn slugs_keep_letters_digits_and_single_dashes() {
-        assert_eq!(slugify("Acme Analytics GmbH"), "acme-analytics-gmbh");
-        assert_eq!(slugify("  --Big & Co. 2  "), "big-co-2");
-    }
-}
-
 /// The viewer's own workspace.
 pub async fn current_workspace(
     db: &DatabaseConnection,
@@ -159,4 +148,15 @@ pub async fn current_workspace(
         .one(db)
         .await?
         .ok_or(crate::Error::NotFound("workspace"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slugify;
+
+    #[test]
+    fn slugs_keep_letters_digits_and_single_dashes() {
+        assert_eq!(slugify("Acme Analytics GmbH"), "acme-analytics-gmbh");
+        assert_eq!(slugify("  --Big & Co. 2  "), "big-co-2");
+    }
 }

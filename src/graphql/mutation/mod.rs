@@ -2,9 +2,10 @@
 
 use async_graphql::MergedObject;
 
+mod crm;
 mod identity;
 mod sessions;
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct Mutation(sessions::SessionMutation, identity::IdentityMutation);
+pub struct Mutation(sessions::SessionMutation, identity::IdentityMutation, crm::CrmMutation);

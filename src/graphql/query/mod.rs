@@ -3,10 +3,11 @@
 use async_graphql::MergedObject;
 
 mod api_info;
+mod crm;
 mod identity;
 
 pub use api_info::ServerInfo;
 
 /// The root query type.
 #[derive(MergedObject, Default)]
-pub struct Query(api_info::ApiInfoQuery, identity::IdentityQuery);
+pub struct Query(api_info::ApiInfoQuery, identity::IdentityQuery, crm::CrmQuery);

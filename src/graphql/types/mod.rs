@@ -1,4 +1,29 @@
-//! GraphQL object types, one file per area.
+//! GraphQL object types, one file per area, and the helpers their
+//! resolvers share.
 
+use async_graphql::{Context, ErrorExtensions, dataloader::DataLoader};
+
+use super::{ApiContext, loaders::CrmLoader};
+
+pub mod customers;
 pub mod identity;
 pub mod node;
+pub mod pipeline;
+pub mod scalars;
+pub mod touchpoints;
+
+/// The request's loader (present whenever a viewer is).
+pub fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<CrmLoader>> {
+    ctx.data::<DataLoader<CrmLoader>>()
+        .map_err(|_| crate::Error::Unauthenticated.extend())
+}
+
+/// The resolvers' context.
+pub fn api<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a ApiContext> {
+    ctx.data::<ApiContext>()
+}
+
+/// A domain result as a GraphQL result with the error's code.
+pub fn gql<T>(result: crate::Result<T>) -> async_graphql::Result<T> {
+    result.map_err(|e| e.extend())
+}

@@ -1,0 +1,163 @@
+//! The operational CRM: customers, the pipeline and every touchpoint.
+//! Each write checks permissions (role or scope, then record ownership),
+//! validates its input into field errors, runs in one transaction with its
+//! domain events, and checks the row's `version` (DESIGN.md sections 2-4).
+
+pub mod activities;
+pub mod contacts;
+pub mod custom_fields;
+pub mod deals;
+pub mod organizations;
+pub mod read;
+pub mod timeline;
+pub mod touchpoints;
+
+use chrono::Utc;
+use entity::{TenantScoped, WorkspaceId, idempotency_key, user};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseTransaction};
+use uuid::Uuid;
+
+use crate::{
+    domain::{access::Viewer, ids},
+    error::{Error, FieldError, Result, is_unique_violation},
+};
+
+/// Refuses when the viewer may not edit a record owned by `owner` (members
+/// their own, managers their team's; see `Viewer::may_edit`).
+pub async fn check_owner(db: &impl ConnectionTrait, viewer: &Viewer, owner: Option<Uuid>) -> Result<()> {
+    let owner_team = match owner {
+        Some(owner) => user::Entity::find_by_id_in(viewer.workspace, owner)
+            .one(db)
+            .await?
+            .and_then(|u| u.team_id),
+        None => None,
+    };
+    if viewer.may_edit(owner, owner_team) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "You may only change records you own (managers: your team's).".to_owned(),
+        ))
+    }
+}
+
+/// Checks that `owner` is a user of the workspace.
+pub async fn check_user(db: &impl ConnectionTrait, workspace: WorkspaceId, field: &str, owner: Option<Uuid>, errors: &mut Vec<FieldError>) -> Result<()> {
+    if let Some(owner) = owner
+        && user::Entity::find_by_id_in(workspace, owner).one(db).await?.is_none()
+    {
+        errors.push(FieldError::not_found(field, "no such user in this workspace"));
+    }
+    Ok(())
+}
+
+/// The CONFLICT answered for a stale `version`.
+pub fn stale(what: &str) -> Error {
+    Error::Conflict(format!(
+        "The {what} was changed by someone else; reload it and apply your change to the current version."
+    ))
+}
+
+/// The row an idempotency key already created, if the key was used.
+pub async fn replayed(db: &impl ConnectionTrait, workspace: WorkspaceId, operation: &str, key: Option<&str>) -> Result<Option<Uuid>> {
+    let Some(key) = key else { return Ok(None) };
+    if key.is_empty() || key.len() > 200 {
+        return Err(Error::field(FieldError::invalid("idempotencyKey", "must be 1 to 200 characters")));
+    }
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let found = idempotency_key::Entity::find_in(workspace)
+        .filter(idempotency_key::Column::Operation.eq(operation))
+        .filter(idempotency_key::Column::Key.eq(key))
+        .one(db)
+        .await?;
+    Ok(found.map(|row| row.entity_id))
+}
+
+/// Records that `key` created `entity_id`, in the creating transaction. A
+/// concurrent first use of the same key loses here (unique index) and is
+/// answered as a retry by the caller.
+pub async fn remember(txn: &DatabaseTransaction, workspace: WorkspaceId, operation: &str, key: Option<&str>, entity_id: Uuid) -> Result<bool> {
+    let Some(key) = key else { return Ok(true) };
+    let inserted = idempotency_key::ActiveModel {
+        id: Set(ids::new_id()),
+        workspace_id: Set(workspace.0),
+        operation: Set(operation.to_owned()),
+        key: Set(key.to_owned()),
+        entity_id: Set(entity_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(txn)
+    .await;
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(error) if is_unique_violation(&error) => Ok(false),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Trims a required text field (1 to `max` characters).
+pub fn required_text(field: &str, input: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    let value = input.trim().to_owned();
+    if value.is_empty() || value.chars().count() > max {
+        errors.push(FieldError::invalid(field, format!("must be between 1 and {max} characters")));
+    }
+    value
+}
+
+/// Trims an optional text field; empty becomes none.
+pub fn optional_text(field: &str, input: Option<&str>, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+    let value = input.map(str::trim).filter(|v| !v.is_empty())?;
+    if value.chars().count() > max {
+        errors.push(FieldError::invalid(field, format!("must be at most {max} characters")));
+    }
+    Some(value.to_owned())
+}
+
+/// Loads a row of the viewer's workspace or answers NOT_FOUND.
+pub async fn find<E: TenantScoped>(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid, what: &'static str) -> Result<E::Model> {
+    E::find_by_id_in(viewer.workspace, id).one(db).await?.ok_or(Error::NotFound(what))
+}
+
+/// Writes `model` over row `id` only if the row is still at `version`
+/// (one conditional UPDATE, so concurrent writers cannot both win), inside
+/// `txn`, and returns the row as written. The caller sets the new version.
+pub async fn save_versioned<E, A>(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    model: A,
+    version_column: E::Column,
+    what: &'static str,
+) -> Result<E::Model>
+where
+    E: TenantScoped,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let written = E::update_many_in(viewer.workspace)
+        .set(model)
+        .filter(E::ID.eq(id))
+        .filter(version_column.eq(version))
+        .exec(txn)
+        .await?;
+    if written.rows_affected != 1 {
+        return Err(stale(what));
+    }
+    find::<E>(txn, viewer, id, what).await
+}
+
+/// The changed fields of two snapshots, as `{ before, after }`.
+pub fn diff(before: &serde_json::Value, after: &serde_json::Value) -> serde_json::Value {
+    let (mut old, mut new) = (serde_json::Map::new(), serde_json::Map::new());
+    if let (Some(b), Some(a)) = (before.as_object(), after.as_object()) {
+        for (key, value) in a {
+            if b.get(key) != Some(value) {
+                old.insert(key.clone(), b.get(key).cloned().unwrap_or(serde_json::Value::Null));
+                new.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    serde_json::json!({ "before": old, "after": new })
+}
+
