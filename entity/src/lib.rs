@@ -23,6 +23,8 @@ pub mod deal_stage_change;
 pub mod domain_event;
 /// A target per user, team or workspace for a period.
 pub mod goal;
+/// A used idempotency key of a create mutation.
+pub mod idempotency_key;
 /// One touchpoint with a customer on any channel.
 pub mod interaction;
 /// An unqualified inbound request, converted into a deal once qualified.
@@ -39,8 +41,6 @@ pub mod refresh_session;
 pub mod stage;
 /// A label that can be put on contacts, organizations and deals.
 pub mod tag;
-/// A used idempotency key of a create mutation.
-pub mod idempotency_key;
 /// A tag on one record.
 pub mod tagging;
 /// A group of users; managers edit their team's records.

@@ -20,7 +20,11 @@ impl MigrationTrait for Migration {
             .col(timestamp_with_time_zone("created_at"));
         manager.create_table(keys).await?;
         manager
-            .create_index(index("idempotency_key", &["workspace_id", "operation", "key"], true))
+            .create_index(index(
+                "idempotency_key",
+                &["workspace_id", "operation", "key"],
+                true,
+            ))
             .await?;
         for table in ["deal", "lead"] {
             manager
@@ -38,7 +42,12 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in ["deal", "lead"] {
             manager
-                .alter_table(Table::alter().table(table).drop_column("custom_fields").take())
+                .alter_table(
+                    Table::alter()
+                        .table(table)
+                        .drop_column("custom_fields")
+                        .take(),
+                )
                 .await?;
         }
         manager

@@ -22,8 +22,15 @@ impl CurrencyCode {
         let bytes = input.trim().as_bytes();
         match bytes {
             [a, b, c] if bytes.iter().all(u8::is_ascii_alphabetic) => {
-                let code = CurrencyCode([a.to_ascii_uppercase(), b.to_ascii_uppercase(), c.to_ascii_uppercase()]);
-                if ISO_4217.split_whitespace().any(|known| known == code.as_str()) {
+                let code = CurrencyCode([
+                    a.to_ascii_uppercase(),
+                    b.to_ascii_uppercase(),
+                    c.to_ascii_uppercase(),
+                ]);
+                if ISO_4217
+                    .split_whitespace()
+                    .any(|known| known == code.as_str())
+                {
                     Ok(code)
                 } else {
                     Err(format!("`{input}` is not an ISO-4217 currency code"))
@@ -92,7 +99,10 @@ impl Money {
         let invalid = || format!("`{amount}` is not an amount in {currency}");
         let (whole, fraction) = amount.split_once('.').unwrap_or((amount, ""));
         let digits = currency.minor_digits() as usize;
-        if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        if whole.is_empty()
+            || !whole.chars().all(|c| c.is_ascii_digit())
+            || !fraction.chars().all(|c| c.is_ascii_digit())
+        {
             return Err(invalid());
         }
         if fraction.len() > digits {
@@ -100,8 +110,17 @@ impl Money {
         }
         let scale = 10i64.pow(digits as u32);
         let whole: i64 = whole.parse().map_err(|_| invalid())?;
-        let fraction: i64 = if fraction.is_empty() { 0 } else { format!("{fraction:0<digits$}").parse().map_err(|_| invalid())? };
-        let minor = whole.checked_mul(scale).and_then(|w| w.checked_add(fraction)).ok_or_else(invalid)?;
+        let fraction: i64 = if fraction.is_empty() {
+            0
+        } else {
+            format!("{fraction:0<digits$}")
+                .parse()
+                .map_err(|_| invalid())?
+        };
+        let minor = whole
+            .checked_mul(scale)
+            .and_then(|w| w.checked_add(fraction))
+            .ok_or_else(invalid)?;
         Ok(Money { minor, currency })
     }
 }
@@ -125,7 +144,10 @@ mod tests {
     #[test]
     fn decimal_amounts_parse_exactly() {
         let eur = CurrencyCode::parse("EUR").expect("valid");
-        assert_eq!(Money::parse_decimal("1234.5", eur).map(|m| m.minor), Ok(123_450));
+        assert_eq!(
+            Money::parse_decimal("1234.5", eur).map(|m| m.minor),
+            Ok(123_450)
+        );
         assert_eq!(Money::parse_decimal("0.05", eur).map(|m| m.minor), Ok(5));
         assert!(Money::parse_decimal("-1", eur).is_err());
         assert!(Money::parse_decimal("1.234", eur).is_err());

@@ -5,7 +5,10 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use async_graphql::{ErrorExtensions, dataloader::{DataLoader, Loader}};
+use async_graphql::{
+    ErrorExtensions,
+    dataloader::{DataLoader, Loader},
+};
 use entity::{
     activity, contact, deal,
     enums::{DealStatus, EntityType},
@@ -72,7 +75,10 @@ impl Owner {
 }
 
 /// Groups keys by a batch parameter and the owner column.
-fn group<K: Copy, P: Eq + std::hash::Hash + Copy>(keys: &[K], param: impl Fn(K) -> (Owner, P)) -> HashMap<(&'static str, P), Vec<K>> {
+fn group<K: Copy, P: Eq + std::hash::Hash + Copy>(
+    keys: &[K],
+    param: impl Fn(K) -> (Owner, P),
+) -> HashMap<(&'static str, P), Vec<K>> {
     let mut groups: HashMap<(&'static str, P), Vec<K>> = HashMap::new();
     for key in keys {
         let (owner, p) = param(*key);
@@ -92,10 +98,17 @@ macro_rules! by_id_loader {
             type Error = async_graphql::Error;
 
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, $entity::Model> {
-                self.viewer.require($area, Action::Read).map_err(|e| e.extend())?;
-                let rows = read::by_ids::<$entity::Entity>(&self.db, self.viewer.workspace, &ids(keys, |k| k.0), |r| r.id)
-                    .await
+                self.viewer
+                    .require($area, Action::Read)
                     .map_err(|e| e.extend())?;
+                let rows = read::by_ids::<$entity::Entity>(
+                    &self.db,
+                    self.viewer.workspace,
+                    &ids(keys, |k| k.0),
+                    |r| r.id,
+                )
+                .await
+                .map_err(|e| e.extend())?;
                 Ok(rows.into_iter().map(|(id, row)| ($key(id), row)).collect())
             }
         }
@@ -118,12 +131,26 @@ impl Loader<ContactsOf> for CrmLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[ContactsOf]) -> LoadResult<ContactsOf, Vec<contact::Model>> {
-        self.viewer.require(Area::Contacts, Action::Read).map_err(|e| e.extend())?;
-        let parents = ids(keys, |k| k.0);
-        let rows = top_per_parent::<contact::Model>(&self.db, self.viewer.workspace, "contact", "organization_id", &parents, "t.last_name, t.first_name, t.id", "AND t.archived_at IS NULL", NESTED_LIMIT)
-            .await
+        self.viewer
+            .require(Area::Contacts, Action::Read)
             .map_err(|e| e.extend())?;
-        Ok(rows.into_iter().map(|(id, v)| (ContactsOf(id), v)).collect())
+        let parents = ids(keys, |k| k.0);
+        let rows = top_per_parent::<contact::Model>(
+            &self.db,
+            self.viewer.workspace,
+            "contact",
+            "organization_id",
+            &parents,
+            "t.last_name, t.first_name, t.id",
+            "AND t.archived_at IS NULL",
+            NESTED_LIMIT,
+        )
+        .await
+        .map_err(|e| e.extend())?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, v)| (ContactsOf(id), v))
+            .collect())
     }
 }
 
@@ -136,7 +163,9 @@ impl Loader<DealsOf> for CrmLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[DealsOf]) -> LoadResult<DealsOf, Vec<deal::Model>> {
-        self.viewer.require(Area::Deals, Action::Read).map_err(|e| e.extend())?;
+        self.viewer
+            .require(Area::Deals, Action::Read)
+            .map_err(|e| e.extend())?;
         let mut out = HashMap::new();
         for ((column, status), keys) in group(keys, |k| (k.0, k.1)) {
             let filter = match status {
@@ -146,9 +175,18 @@ impl Loader<DealsOf> for CrmLoader {
                 None => "AND t.archived_at IS NULL",
             };
             let parents = ids(&keys, |k| k.0.id());
-            let rows = top_per_parent::<deal::Model>(&self.db, self.viewer.workspace, "deal", column, &parents, "t.created_at DESC, t.id DESC", filter, NESTED_LIMIT)
-                .await
-                .map_err(|e| e.extend())?;
+            let rows = top_per_parent::<deal::Model>(
+                &self.db,
+                self.viewer.workspace,
+                "deal",
+                column,
+                &parents,
+                "t.created_at DESC, t.id DESC",
+                filter,
+                NESTED_LIMIT,
+            )
+            .await
+            .map_err(|e| e.extend())?;
             for key in keys {
                 out.insert(key, rows.get(&key.0.id()).cloned().unwrap_or_default());
             }
@@ -167,18 +205,35 @@ impl Loader<ActivitiesOf> for CrmLoader {
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[ActivitiesOf]) -> LoadResult<ActivitiesOf, Vec<activity::Model>> {
-        self.viewer.require(Area::Activities, Action::Read).map_err(|e| e.extend())?;
+        self.viewer
+            .require(Area::Activities, Action::Read)
+            .map_err(|e| e.extend())?;
         let mut out = HashMap::new();
         for ((column, upcoming), keys) in group(keys, |k| (k.0, k.1)) {
             let (order, filter) = match upcoming {
-                Some(true) => ("t.due_at ASC, t.id ASC", "AND t.archived_at IS NULL AND t.done_at IS NULL"),
-                Some(false) => ("t.done_at DESC, t.id DESC", "AND t.archived_at IS NULL AND t.done_at IS NOT NULL"),
+                Some(true) => (
+                    "t.due_at ASC, t.id ASC",
+                    "AND t.archived_at IS NULL AND t.done_at IS NULL",
+                ),
+                Some(false) => (
+                    "t.done_at DESC, t.id DESC",
+                    "AND t.archived_at IS NULL AND t.done_at IS NOT NULL",
+                ),
                 None => ("t.created_at DESC, t.id DESC", "AND t.archived_at IS NULL"),
             };
             let parents = ids(&keys, |k| k.0.id());
-            let rows = top_per_parent::<activity::Model>(&self.db, self.viewer.workspace, "activity", column, &parents, order, filter, NESTED_LIMIT)
-                .await
-                .map_err(|e| e.extend())?;
+            let rows = top_per_parent::<activity::Model>(
+                &self.db,
+                self.viewer.workspace,
+                "activity",
+                column,
+                &parents,
+                order,
+                filter,
+                NESTED_LIMIT,
+            )
+            .await
+            .map_err(|e| e.extend())?;
             for key in keys {
                 out.insert(key, rows.get(&key.0.id()).cloned().unwrap_or_default());
             }
@@ -198,13 +253,24 @@ macro_rules! nested_list_loader {
             type Error = async_graphql::Error;
 
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Vec<$entity::Model>> {
-                self.viewer.require($area, Action::Read).map_err(|e| e.extend())?;
+                self.viewer
+                    .require($area, Action::Read)
+                    .map_err(|e| e.extend())?;
                 let mut out = HashMap::new();
                 for ((column, ()), keys) in group(keys, |k| (k.0, ())) {
                     let parents = ids(&keys, |k| k.0.id());
-                    let rows = top_per_parent::<$entity::Model>(&self.db, self.viewer.workspace, $table, column, &parents, "t.created_at DESC, t.id DESC", "AND t.archived_at IS NULL", NESTED_LIMIT)
-                        .await
-                        .map_err(|e| e.extend())?;
+                    let rows = top_per_parent::<$entity::Model>(
+                        &self.db,
+                        self.viewer.workspace,
+                        $table,
+                        column,
+                        &parents,
+                        "t.created_at DESC, t.id DESC",
+                        "AND t.archived_at IS NULL",
+                        NESTED_LIMIT,
+                    )
+                    .await
+                    .map_err(|e| e.extend())?;
                     for key in keys {
                         out.insert(key, rows.get(&key.0.id()).cloned().unwrap_or_default());
                     }
@@ -215,8 +281,20 @@ macro_rules! nested_list_loader {
     };
 }
 
-nested_list_loader!(TicketsOf, ticket, "ticket", Area::Tickets, "A customer's tickets, newest first.");
-nested_list_loader!(NotesOf, note, "note", Area::Notes, "A customer's notes, newest first.");
+nested_list_loader!(
+    TicketsOf,
+    ticket,
+    "ticket",
+    Area::Tickets,
+    "A customer's tickets, newest first."
+);
+nested_list_loader!(
+    NotesOf,
+    note,
+    "note",
+    Area::Notes,
+    "A customer's notes, newest first."
+);
 
 /// A record's tags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -233,9 +311,14 @@ impl Loader<TagsOf> for CrmLoader {
         }
         let mut out = HashMap::new();
         for (entity_type, ids) in by_type {
-            let tags = read::tags_of(&self.db, &self.viewer, entity_type, &ids).await.map_err(|e| e.extend())?;
+            let tags = read::tags_of(&self.db, &self.viewer, entity_type, &ids)
+                .await
+                .map_err(|e| e.extend())?;
             for id in ids {
-                out.insert(TagsOf(entity_type, id), tags.get(&id).cloned().unwrap_or_default());
+                out.insert(
+                    TagsOf(entity_type, id),
+                    tags.get(&id).cloned().unwrap_or_default(),
+                );
             }
         }
         Ok(out)
@@ -254,7 +337,9 @@ impl Loader<StatsOf> for CrmLoader {
         let mut out = HashMap::new();
         for ((column, ()), keys) in group(keys, |k| (k.0, ())) {
             let parents = ids(&keys, |k| k.0.id());
-            let stats = read::deal_stats(&self.db, &self.viewer, column, &parents).await.map_err(|e| e.extend())?;
+            let stats = read::deal_stats(&self.db, &self.viewer, column, &parents)
+                .await
+                .map_err(|e| e.extend())?;
             for key in keys {
                 out.insert(key, stats.get(&key.0.id()).cloned().unwrap_or_default());
             }
@@ -278,11 +363,56 @@ impl Loader<TimelineOf> for CrmLoader {
         }
         let mut out = HashMap::new();
         for (query, parents) in by_query {
-            let loaded = timeline::load(&self.db, &self.viewer, &query, &parents).await.map_err(|e| e.extend())?;
+            let loaded = timeline::load(&self.db, &self.viewer, &query, &parents)
+                .await
+                .map_err(|e| e.extend())?;
             for parent in parents {
-                out.insert(TimelineOf(query.clone(), parent), loaded.get(&parent).cloned().unwrap_or_default());
+                out.insert(
+                    TimelineOf(query.clone(), parent),
+                    loaded.get(&parent).cloned().unwrap_or_default(),
+                );
             }
         }
         Ok(out)
+    }
+}
+
+/// The open deals of a stage in board order (by position).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OpenDealsInStage(pub Uuid);
+
+impl Loader<OpenDealsInStage> for CrmLoader {
+    type Value = Vec<deal::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[OpenDealsInStage],
+    ) -> LoadResult<OpenDealsInStage, Vec<deal::Model>> {
+        self.viewer
+            .require(Area::Deals, Action::Read)
+            .map_err(|e| e.extend())?;
+        let parents = ids(keys, |k| k.0);
+        let rows = top_per_parent::<deal::Model>(
+            &self.db,
+            self.viewer.workspace,
+            "deal",
+            "stage_id",
+            &parents,
+            "t.position ASC, t.id ASC",
+            "AND t.archived_at IS NULL AND t.status = 'open'",
+            NESTED_LIMIT,
+        )
+        .await
+        .map_err(|e| e.extend())?;
+        Ok(parents
+            .into_iter()
+            .map(|id| {
+                (
+                    OpenDealsInStage(id),
+                    rows.get(&id).cloned().unwrap_or_default(),
+                )
+            })
+            .collect())
     }
 }

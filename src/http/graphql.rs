@@ -210,7 +210,9 @@ async fn execute(
         match auth::authenticate(&state.db, &state.auth, credential).await {
             Ok(viewer) => {
                 for request in batch.iter_mut() {
-                    request.data.insert(loaders::for_viewer(state.db.clone(), viewer.clone()));
+                    request
+                        .data
+                        .insert(loaders::for_viewer(state.db.clone(), viewer.clone()));
                 }
                 batch = batch.data(viewer);
             }

@@ -641,7 +641,9 @@ impl Generator {
             let campaign = self.campaign(0.3);
             let source = self.pick(SOURCES);
             let updated = closed_at.unwrap_or(at);
-            let competitor = self.chance(0.2).then(|| self.pick(&["Salesforce", "HubSpot", "Pipedrive", "Zoho"]));
+            let competitor = self
+                .chance(0.2)
+                .then(|| self.pick(&["Salesforce", "HubSpot", "Pipedrive", "Zoho"]));
             self.written.deals.push((id, Some(contact)));
             deals
                 .push(
@@ -665,7 +667,9 @@ impl Generator {
                         contact_id: Set(Some(contact)),
                         organization_id: Set(organization),
                         campaign_id: Set(campaign),
-                        custom_fields: Set(competitor.map_or_else(|| json!({}), |c| json!({ "competitor": c }))),
+                        custom_fields: Set(
+                            competitor.map_or_else(|| json!({}), |c| json!({ "competitor": c }))
+                        ),
                         created_at: Set(created),
                         updated_at: Set(updated),
                         version: Set(1),

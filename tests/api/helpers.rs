@@ -379,3 +379,56 @@ pub async fn init_socket(socket: &mut Socket, token: &str) {
     send_json(socket, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
     assert_eq!(next_json(socket).await["type"], "connection_ack");
 }
+
+/// A server whose database connection counts every SQL statement it runs
+/// (sea-orm's metric callback: counted at the connection layer, not by
+/// hand), with extra flags.
+pub async fn spawn_counting_app(extra: &[&str]) -> (TestApp, Arc<std::sync::atomic::AtomicU64>) {
+    let data_dir = tempfile::tempdir().expect("create a temporary data directory");
+    let database_url = fresh_database(data_dir.path()).await;
+    let mut args = test_args(data_dir.path(), &database_url);
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let config = TestCli::try_parse_from(args)
+        .expect("valid test flags")
+        .config
+        .resolve()
+        .expect("valid config");
+    let mut db = pulse::db::connect(&database_url, 5).await.expect("connect");
+    let statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    pulse::db::migrate(&db).await.expect("migrate");
+    let app = Application::build_with_db(config, db)
+        .await
+        .expect("build the application");
+    let port = app.port();
+    let state = app.state().clone();
+    let shutdown = app.shutdown_token();
+    let server = tokio::spawn(app.run_until_stopped());
+    let app = TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        db: state.db.clone(),
+        shutdown,
+        server,
+        client: reqwest::Client::new(),
+        counters: state.graphql_counters.clone(),
+        _data_dir: data_dir,
+    };
+    (app, statements)
+}
+
+/// Runs a mutation as `token` and returns `data.<field>`, failing on errors.
+pub async fn mutate(
+    app: &TestApp,
+    token: &str,
+    field: &str,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let (_, body) = app.graphql_as(token, query, variables).await;
+    assert!(body["errors"].is_null(), "{field}: {body}");
+    body["data"][field].clone()
+}

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod crm;
 mod health;
 mod helpers;
 mod http_protocol;

@@ -188,8 +188,10 @@ impl SchemaWalk {
         let Some(t) = self.types.get(type_name) else {
             return String::new();
         };
-        if !matches!(t["kind"].as_str(), Some("OBJECT" | "INTERFACE")) {
-            return String::new();
+        match t["kind"].as_str() {
+            Some("OBJECT" | "INTERFACE") => {}
+            Some("UNION") => return "{ __typename }".to_owned(),
+            _ => return String::new(),
         }
         let mut parts = vec!["__typename".to_owned()];
         for field in t["fields"].as_array().cloned().unwrap_or_default() {
@@ -202,10 +204,10 @@ impl SchemaWalk {
             let name = field["name"].as_str().unwrap_or("");
             let (kind, inner) = named(&field["type"]);
             match kind {
-                "OBJECT" | "INTERFACE" if depth < 3 => {
+                "OBJECT" | "INTERFACE" | "UNION" if depth < 3 => {
                     parts.push(format!("{name} {}", self.selection(inner, depth + 1)))
                 }
-                "OBJECT" | "INTERFACE" => {}
+                "OBJECT" | "INTERFACE" | "UNION" => {}
                 _ => parts.push(name.to_owned()),
             }
         }

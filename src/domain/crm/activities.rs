@@ -6,7 +6,10 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, Transactio
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{check_owner, check_user, diff, find, optional_text, remember, replayed, required_text, save_versioned, stale};
+use super::{
+    check_owner, check_user, diff, find, optional_text, remember, replayed, required_text,
+    save_versioned, stale,
+};
 use crate::{
     domain::{
         access::{Action, Area, Viewer},
@@ -49,7 +52,12 @@ pub struct NewActivity {
 
 /// Schedules an activity; with an `idempotency_key` a retry returns the
 /// first result.
-pub async fn schedule(db: &DatabaseConnection, viewer: &Viewer, input: NewActivity, idempotency_key: Option<&str>) -> Result<activity::Model> {
+pub async fn schedule(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewActivity,
+    idempotency_key: Option<&str>,
+) -> Result<activity::Model> {
     viewer.require(Area::Activities, Action::Write)?;
     if let Some(id) = replayed(db, viewer.workspace, "scheduleActivity", idempotency_key).await? {
         return find::<activity::Entity>(db, viewer, id, "activity").await;
@@ -57,12 +65,26 @@ pub async fn schedule(db: &DatabaseConnection, viewer: &Viewer, input: NewActivi
     let mut errors = Vec::new();
     let subject = required_text("subject", &input.subject, 200, &mut errors);
     let note = optional_text("note", input.note.as_deref(), 10_000, &mut errors);
-    if input.duration_minutes.is_some_and(|d| !(0..=24 * 60).contains(&d)) {
-        errors.push(FieldError::invalid("durationMinutes", "must be between 0 and 1440"));
+    if input
+        .duration_minutes
+        .is_some_and(|d| !(0..=24 * 60).contains(&d))
+    {
+        errors.push(FieldError::invalid(
+            "durationMinutes",
+            "must be between 0 and 1440",
+        ));
     }
     let owner = input.owner_id.or(viewer.user_id());
     check_user(db, viewer.workspace, "ownerId", owner, &mut errors).await?;
-    links(db, viewer, input.deal_id, input.contact_id, input.organization_id, &mut errors).await?;
+    links(
+        db,
+        viewer,
+        input.deal_id,
+        input.contact_id,
+        input.organization_id,
+        &mut errors,
+    )
+    .await?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -88,17 +110,32 @@ pub async fn schedule(db: &DatabaseConnection, viewer: &Viewer, input: NewActivi
     }
     .insert(&txn)
     .await?;
-    if !remember(&txn, viewer.workspace, "scheduleActivity", idempotency_key, activity.id).await? {
+    if !remember(
+        &txn,
+        viewer.workspace,
+        "scheduleActivity",
+        idempotency_key,
+        activity.id,
+    )
+    .await?
+    {
         txn.rollback().await?;
-        let id = replayed(db, viewer.workspace, "scheduleActivity", idempotency_key).await?.ok_or(Error::NotFound("activity"))?;
+        let id = replayed(db, viewer.workspace, "scheduleActivity", idempotency_key)
+            .await?
+            .ok_or(Error::NotFound("activity"))?;
         return find::<activity::Entity>(db, viewer, id, "activity").await;
     }
-    events::record(&txn, viewer.workspace, viewer.actor(), Event {
-        event_type: "activity.scheduled",
-        entity_type: "activity",
-        entity_id: activity.id,
-        payload: json!({ "before": null, "after": snapshot(&activity) }),
-    })
+    events::record(
+        &txn,
+        viewer.workspace,
+        viewer.actor(),
+        Event {
+            event_type: "activity.scheduled",
+            entity_type: "activity",
+            entity_id: activity.id,
+            payload: json!({ "before": null, "after": snapshot(&activity) }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(activity)
@@ -115,23 +152,48 @@ pub(crate) async fn links(
 ) -> Result<()> {
     use entity::TenantScoped;
     if let Some(id) = deal_id {
-        match deal::Entity::find_by_id_in(viewer.workspace, id).one(db).await? {
-            None => errors.push(FieldError::not_found("dealId", "no such deal in this workspace")),
-            Some(d) if d.archived_at.is_some() => errors.push(FieldError::invalid("dealId", "the deal is archived")),
+        match deal::Entity::find_by_id_in(viewer.workspace, id)
+            .one(db)
+            .await?
+        {
+            None => errors.push(FieldError::not_found(
+                "dealId",
+                "no such deal in this workspace",
+            )),
+            Some(d) if d.archived_at.is_some() => {
+                errors.push(FieldError::invalid("dealId", "the deal is archived"))
+            }
             Some(_) => {}
         }
     }
     if let Some(id) = contact_id {
-        match contact::Entity::find_by_id_in(viewer.workspace, id).one(db).await? {
-            None => errors.push(FieldError::not_found("contactId", "no such contact in this workspace")),
-            Some(c) if c.archived_at.is_some() => errors.push(FieldError::invalid("contactId", "the contact is archived")),
+        match contact::Entity::find_by_id_in(viewer.workspace, id)
+            .one(db)
+            .await?
+        {
+            None => errors.push(FieldError::not_found(
+                "contactId",
+                "no such contact in this workspace",
+            )),
+            Some(c) if c.archived_at.is_some() => {
+                errors.push(FieldError::invalid("contactId", "the contact is archived"))
+            }
             Some(_) => {}
         }
     }
     if let Some(id) = organization_id {
-        match organization::Entity::find_by_id_in(viewer.workspace, id).one(db).await? {
-            None => errors.push(FieldError::not_found("organizationId", "no such organization in this workspace")),
-            Some(o) if o.archived_at.is_some() => errors.push(FieldError::invalid("organizationId", "the organization is archived")),
+        match organization::Entity::find_by_id_in(viewer.workspace, id)
+            .one(db)
+            .await?
+        {
+            None => errors.push(FieldError::not_found(
+                "organizationId",
+                "no such organization in this workspace",
+            )),
+            Some(o) if o.archived_at.is_some() => errors.push(FieldError::invalid(
+                "organizationId",
+                "the organization is archived",
+            )),
             Some(_) => {}
         }
     }
@@ -139,15 +201,26 @@ pub(crate) async fn links(
 }
 
 /// Marks an activity done at `version`.
-pub async fn complete(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32) -> Result<activity::Model> {
+pub async fn complete(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+) -> Result<activity::Model> {
     viewer.require(Area::Activities, Action::Write)?;
     let current = find::<activity::Entity>(db, viewer, id, "activity").await?;
     check_owner(db, viewer, current.owner_id).await?;
     if current.done_at.is_some() {
-        return Err(Error::field(FieldError::invalid("id", "the activity is done already")));
+        return Err(Error::field(FieldError::invalid(
+            "id",
+            "the activity is done already",
+        )));
     }
     if current.archived_at.is_some() {
-        return Err(Error::field(FieldError::invalid("id", "the activity is archived")));
+        return Err(Error::field(FieldError::invalid(
+            "id",
+            "the activity is archived",
+        )));
     }
     if current.version != version {
         return Err(stale("activity"));
@@ -157,13 +230,27 @@ pub async fn complete(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, versio
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
     let txn = db.begin().await?;
-    let done = save_versioned(&txn, viewer, id, version, model, activity::Column::Version, "activity").await?;
-    events::record(&txn, viewer.workspace, viewer.actor(), Event {
-        event_type: "activity.completed",
-        entity_type: "activity",
-        entity_id: done.id,
-        payload: diff(&snapshot(&current), &snapshot(&done)),
-    })
+    let done = save_versioned(
+        &txn,
+        viewer,
+        id,
+        version,
+        model,
+        activity::Column::Version,
+        "activity",
+    )
+    .await?;
+    events::record(
+        &txn,
+        viewer.workspace,
+        viewer.actor(),
+        Event {
+            event_type: "activity.completed",
+            entity_type: "activity",
+            entity_id: done.id,
+            payload: diff(&snapshot(&current), &snapshot(&done)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(done)

@@ -6,14 +6,13 @@ use entity::{
     enums::{EntityType, LifecycleStage},
     organization,
 };
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed, required_text, save_versioned, stale,
+    check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
+    required_text, save_versioned, stale,
 };
 use crate::{
     domain::{
@@ -93,9 +92,21 @@ async fn apply(
         model.email = Set(parsed);
     }
     if let Some(phones) = fields.phones {
-        let phones: Vec<String> = phones.iter().map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
-        if phones.iter().any(|p| p.len() > 40 || !p.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))) {
-            errors.push(FieldError::invalid("phones", "phone numbers use digits, spaces and + - ( ) . /"));
+        let phones: Vec<String> = phones
+            .iter()
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if phones.iter().any(|p| {
+            p.len() > 40
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+        }) {
+            errors.push(FieldError::invalid(
+                "phones",
+                "phone numbers use digits, spaces and + - ( ) . /",
+            ));
         }
         model.phones = Set(json!(phones));
     }
@@ -116,11 +127,18 @@ async fn apply(
     }
     if let Some(organization_id) = fields.organization_id {
         if let Some(id) = organization_id {
-            match organization::Entity::find_by_id_in(viewer.workspace, id).one(db).await? {
-                None => errors.push(FieldError::not_found("organizationId", "no such organization in this workspace")),
-                Some(org) if org.archived_at.is_some() => {
-                    errors.push(FieldError::invalid("organizationId", "the organization is archived"))
-                }
+            match organization::Entity::find_by_id_in(viewer.workspace, id)
+                .one(db)
+                .await?
+            {
+                None => errors.push(FieldError::not_found(
+                    "organizationId",
+                    "no such organization in this workspace",
+                )),
+                Some(org) if org.archived_at.is_some() => errors.push(FieldError::invalid(
+                    "organizationId",
+                    "the organization is archived",
+                )),
                 Some(_) => {}
             }
         }
@@ -131,15 +149,32 @@ async fn apply(
         model.owner_id = Set(owner_id);
     }
     if let Some(values) = &fields.custom_fields {
-        let merged = custom_fields::validate(db, viewer.workspace, EntityType::Contact, current_custom, values, &mut errors).await?;
+        let merged = custom_fields::validate(
+            db,
+            viewer.workspace,
+            EntityType::Contact,
+            current_custom,
+            values,
+            &mut errors,
+        )
+        .await?;
         model.custom_fields = Set(merged);
     }
-    if errors.is_empty() { Ok(()) } else { Err(Error::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
 }
 
 /// Creates a contact. With an `idempotency_key` a retry returns the first
 /// result.
-pub async fn create(db: &DatabaseConnection, viewer: &Viewer, fields: ContactFields, idempotency_key: Option<&str>) -> Result<contact::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    fields: ContactFields,
+    idempotency_key: Option<&str>,
+) -> Result<contact::Model> {
     viewer.require(Area::Contacts, Action::Write)?;
     if let Some(id) = replayed(db, viewer.workspace, "createContact", idempotency_key).await? {
         return find::<contact::Entity>(db, viewer, id, "contact").await;
@@ -180,17 +215,32 @@ pub async fn create(db: &DatabaseConnection, viewer: &Viewer, fields: ContactFie
     apply(db, viewer, fields, &mut model, &json!({})).await?;
     let txn = db.begin().await?;
     let contact = model.insert(&txn).await?;
-    if !remember(&txn, viewer.workspace, "createContact", idempotency_key, contact.id).await? {
+    if !remember(
+        &txn,
+        viewer.workspace,
+        "createContact",
+        idempotency_key,
+        contact.id,
+    )
+    .await?
+    {
         txn.rollback().await?;
-        let id = replayed(db, viewer.workspace, "createContact", idempotency_key).await?.ok_or(Error::NotFound("contact"))?;
+        let id = replayed(db, viewer.workspace, "createContact", idempotency_key)
+            .await?
+            .ok_or(Error::NotFound("contact"))?;
         return find::<contact::Entity>(db, viewer, id, "contact").await;
     }
-    events::record(&txn, viewer.workspace, viewer.actor(), Event {
-        event_type: "contact.created",
-        entity_type: "contact",
-        entity_id: contact.id,
-        payload: json!({ "before": null, "after": snapshot(&contact) }),
-    })
+    events::record(
+        &txn,
+        viewer.workspace,
+        viewer.actor(),
+        Event {
+            event_type: "contact.created",
+            entity_type: "contact",
+            entity_id: contact.id,
+            payload: json!({ "before": null, "after": snapshot(&contact) }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(contact)
@@ -198,12 +248,21 @@ pub async fn create(db: &DatabaseConnection, viewer: &Viewer, fields: ContactFie
 
 /// Updates a contact at `version`; a stale version is a CONFLICT and
 /// changes nothing.
-pub async fn update(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32, fields: ContactFields) -> Result<contact::Model> {
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    fields: ContactFields,
+) -> Result<contact::Model> {
     viewer.require(Area::Contacts, Action::Write)?;
     let current = find::<contact::Entity>(db, viewer, id, "contact").await?;
     check_owner(db, viewer, current.owner_id).await?;
     if current.archived_at.is_some() {
-        return Err(Error::field(FieldError::invalid("id", "the contact is archived; restore it first")));
+        return Err(Error::field(FieldError::invalid(
+            "id",
+            "the contact is archived; restore it first",
+        )));
     }
     if fields.owner_id.is_some() {
         // Handing a record over is an edit of the new owner's records too.
@@ -215,22 +274,42 @@ pub async fn update(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version:
 }
 
 /// Archives (soft-deletes) a contact at `version`.
-pub async fn archive(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32) -> Result<contact::Model> {
+pub async fn archive(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+) -> Result<contact::Model> {
     set_archived(db, viewer, id, version, true).await
 }
 
 /// Restores an archived contact at `version`.
-pub async fn restore(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32) -> Result<contact::Model> {
+pub async fn restore(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+) -> Result<contact::Model> {
     set_archived(db, viewer, id, version, false).await
 }
 
-async fn set_archived(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32, archived: bool) -> Result<contact::Model> {
+async fn set_archived(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    archived: bool,
+) -> Result<contact::Model> {
     viewer.require(Area::Contacts, Action::Write)?;
     let current = find::<contact::Entity>(db, viewer, id, "contact").await?;
     check_owner(db, viewer, current.owner_id).await?;
     let mut model: contact::ActiveModel = current.clone().into();
     model.archived_at = Set(archived.then(Utc::now));
-    let event = if archived { "contact.archived" } else { "contact.restored" };
+    let event = if archived {
+        "contact.archived"
+    } else {
+        "contact.restored"
+    };
     save(db, viewer, current, model, version, event).await
 }
 
@@ -249,13 +328,27 @@ async fn save(
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
     let txn = db.begin().await?;
-    let updated = save_versioned(&txn, viewer, current.id, version, model, contact::Column::Version, "contact").await?;
-    events::record(&txn, viewer.workspace, viewer.actor(), Event {
-        event_type,
-        entity_type: "contact",
-        entity_id: updated.id,
-        payload: diff(&snapshot(&current), &snapshot(&updated)),
-    })
+    let updated = save_versioned(
+        &txn,
+        viewer,
+        current.id,
+        version,
+        model,
+        contact::Column::Version,
+        "contact",
+    )
+    .await?;
+    events::record(
+        &txn,
+        viewer.workspace,
+        viewer.actor(),
+        Event {
+            event_type,
+            entity_type: "contact",
+            entity_id: updated.id,
+            payload: diff(&snapshot(&current), &snapshot(&updated)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(updated)

@@ -38,7 +38,9 @@ pub async fn validate(
             message,
         };
         let Some(definition) = definitions.iter().find(|d| &d.key == key) else {
-            errors.push(path(format!("`{key}` is not a custom field of this record type")));
+            errors.push(path(format!(
+                "`{key}` is not a custom field of this record type"
+            )));
             continue;
         };
         if value.is_null() {

@@ -9,13 +9,16 @@ use entity::{
     organization, pipeline, stage, workspace,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed, required_text, save_versioned, stale};
+use super::{
+    check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
+    required_text, save_versioned, stale,
+};
 use crate::{
     domain::{
         access::{Action, Area, Viewer},
@@ -69,20 +72,38 @@ pub struct DealFields {
 }
 
 /// Checks that `id` names a live (not archived) row of `E`.
-async fn check_target<E>(db: &impl ConnectionTrait, viewer: &Viewer, field: &str, id: Option<Uuid>, archived: impl Fn(&E::Model) -> bool, errors: &mut Vec<FieldError>) -> Result<()>
+async fn check_target<E>(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    field: &str,
+    id: Option<Uuid>,
+    archived: impl Fn(&E::Model) -> bool,
+    errors: &mut Vec<FieldError>,
+) -> Result<()>
 where
     E: TenantScoped,
 {
     let Some(id) = id else { return Ok(()) };
     match E::find_by_id_in(viewer.workspace, id).one(db).await? {
-        None => errors.push(FieldError::not_found(field, "no such record in this workspace")),
-        Some(row) if archived(&row) => errors.push(FieldError::invalid(field, "the record is archived")),
+        None => errors.push(FieldError::not_found(
+            field,
+            "no such record in this workspace",
+        )),
+        Some(row) if archived(&row) => {
+            errors.push(FieldError::invalid(field, "the record is archived"))
+        }
         Some(_) => {}
     }
     Ok(())
 }
 
-async fn apply(db: &DatabaseConnection, viewer: &Viewer, fields: DealFields, model: &mut deal::ActiveModel, current_custom: &Value) -> Result<()> {
+async fn apply(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    fields: DealFields,
+    model: &mut deal::ActiveModel,
+    current_custom: &Value,
+) -> Result<()> {
     let mut errors = Vec::new();
     if let Some(title) = &fields.title {
         model.title = Set(required_text("title", title, 200, &mut errors));
@@ -91,7 +112,11 @@ async fn apply(db: &DatabaseConnection, viewer: &Viewer, fields: DealFields, mod
         match CurrencyCode::parse(currency) {
             Ok(code) => model.currency = Set(code.to_string()),
             Err(message) => errors.push(FieldError {
-                field: vec!["input".to_owned(), "value".to_owned(), "currency".to_owned()],
+                field: vec![
+                    "input".to_owned(),
+                    "value".to_owned(),
+                    "currency".to_owned(),
+                ],
                 code: crate::error::code::BAD_USER_INPUT,
                 message,
             }),
@@ -99,7 +124,9 @@ async fn apply(db: &DatabaseConnection, viewer: &Viewer, fields: DealFields, mod
     }
     if let Some(value) = &fields.value {
         let currency = match &model.currency {
-            sea_orm::ActiveValue::Set(c) | sea_orm::ActiveValue::Unchanged(c) => CurrencyCode::parse(c).ok(),
+            sea_orm::ActiveValue::Set(c) | sea_orm::ActiveValue::Unchanged(c) => {
+                CurrencyCode::parse(c).ok()
+            }
             sea_orm::ActiveValue::NotSet => None,
         };
         match currency.map(|code| Money::parse_decimal(value, code)) {
@@ -113,15 +140,39 @@ async fn apply(db: &DatabaseConnection, viewer: &Viewer, fields: DealFields, mod
         }
     }
     if let Some(contact_id) = fields.contact_id {
-        check_target::<contact::Entity>(db, viewer, "contactId", contact_id, |c| c.archived_at.is_some(), &mut errors).await?;
+        check_target::<contact::Entity>(
+            db,
+            viewer,
+            "contactId",
+            contact_id,
+            |c| c.archived_at.is_some(),
+            &mut errors,
+        )
+        .await?;
         model.contact_id = Set(contact_id);
     }
     if let Some(organization_id) = fields.organization_id {
-        check_target::<organization::Entity>(db, viewer, "organizationId", organization_id, |o| o.archived_at.is_some(), &mut errors).await?;
+        check_target::<organization::Entity>(
+            db,
+            viewer,
+            "organizationId",
+            organization_id,
+            |o| o.archived_at.is_some(),
+            &mut errors,
+        )
+        .await?;
         model.organization_id = Set(organization_id);
     }
     if let Some(campaign_id) = fields.campaign_id {
-        check_target::<campaign::Entity>(db, viewer, "campaignId", campaign_id, |c| c.archived_at.is_some(), &mut errors).await?;
+        check_target::<campaign::Entity>(
+            db,
+            viewer,
+            "campaignId",
+            campaign_id,
+            |c| c.archived_at.is_some(),
+            &mut errors,
+        )
+        .await?;
         model.campaign_id = Set(campaign_id);
     }
     if let Some(owner_id) = fields.owner_id {
@@ -135,15 +186,32 @@ async fn apply(db: &DatabaseConnection, viewer: &Viewer, fields: DealFields, mod
         model.source = Set(optional_text("source", source.as_deref(), 100, &mut errors));
     }
     if let Some(values) = &fields.custom_fields {
-        let merged = custom_fields::validate(db, viewer.workspace, EntityType::Deal, current_custom, values, &mut errors).await?;
+        let merged = custom_fields::validate(
+            db,
+            viewer.workspace,
+            EntityType::Deal,
+            current_custom,
+            values,
+            &mut errors,
+        )
+        .await?;
         model.custom_fields = Set(merged);
     }
-    if errors.is_empty() { Ok(()) } else { Err(Error::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
 }
 
 /// Creates a deal at the end of its stage (the pipeline's first stage when
 /// none is given); with an `idempotency_key` a retry returns the first result.
-pub async fn create(db: &DatabaseConnection, viewer: &Viewer, mut fields: DealFields, idempotency_key: Option<&str>) -> Result<deal::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    mut fields: DealFields,
+    idempotency_key: Option<&str>,
+) -> Result<deal::Model> {
     viewer.require(Area::Deals, Action::Write)?;
     if let Some(id) = replayed(db, viewer.workspace, "createDeal", idempotency_key).await? {
         return find::<deal::Entity>(db, viewer, id, "deal").await;
@@ -157,14 +225,18 @@ pub async fn create(db: &DatabaseConnection, viewer: &Viewer, mut fields: DealFi
             errors.push(FieldError::invalid("pipelineId", "is required"));
             None
         }
-        Some(pipeline_id) => resolve_stage(db, viewer, pipeline_id, fields.stage_id, &mut errors).await?,
+        Some(pipeline_id) => {
+            resolve_stage(db, viewer, pipeline_id, fields.stage_id, &mut errors).await?
+        }
     };
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
     let stage = stage.ok_or(Error::NotFound("stage"))?;
     if fields.currency.is_none() {
-        let workspace = workspace::Entity::find_by_workspace_id(viewer.workspace).one(db).await?;
+        let workspace = workspace::Entity::find_by_workspace_id(viewer.workspace)
+            .one(db)
+            .await?;
         fields.currency = Some(workspace.map_or_else(|| "EUR".to_owned(), |w| w.default_currency));
     }
     let now = Utc::now();
@@ -197,9 +269,19 @@ pub async fn create(db: &DatabaseConnection, viewer: &Viewer, mut fields: DealFi
     let txn = db.begin().await?;
     model.position = Set(position_at(&txn, viewer, stage.id, None, None).await?);
     let deal = model.insert(&txn).await?;
-    if !remember(&txn, viewer.workspace, "createDeal", idempotency_key, deal.id).await? {
+    if !remember(
+        &txn,
+        viewer.workspace,
+        "createDeal",
+        idempotency_key,
+        deal.id,
+    )
+    .await?
+    {
         txn.rollback().await?;
-        let id = replayed(db, viewer.workspace, "createDeal", idempotency_key).await?.ok_or(Error::NotFound("deal"))?;
+        let id = replayed(db, viewer.workspace, "createDeal", idempotency_key)
+            .await?
+            .ok_or(Error::NotFound("deal"))?;
         return find::<deal::Entity>(db, viewer, id, "deal").await;
     }
     record_stage_change(&txn, viewer, &deal, None).await?;
@@ -223,9 +305,14 @@ async fn resolve_stage(
     stage_id: Option<Uuid>,
     errors: &mut Vec<FieldError>,
 ) -> Result<Option<stage::Model>> {
-    let pipeline = pipeline::Entity::find_by_id_in(viewer.workspace, pipeline_id).one(db).await?;
+    let pipeline = pipeline::Entity::find_by_id_in(viewer.workspace, pipeline_id)
+        .one(db)
+        .await?;
     if pipeline.is_none_or(|p| p.archived_at.is_some()) {
-        errors.push(FieldError::not_found("pipelineId", "no such pipeline in this workspace"));
+        errors.push(FieldError::not_found(
+            "pipelineId",
+            "no such pipeline in this workspace",
+        ));
         return Ok(None);
     }
     let stages = stage::Entity::find_in(viewer.workspace)
@@ -237,14 +324,20 @@ async fn resolve_stage(
     match stage_id {
         None => {
             if stages.is_empty() {
-                errors.push(FieldError::invalid("pipelineId", "the pipeline has no stages"));
+                errors.push(FieldError::invalid(
+                    "pipelineId",
+                    "the pipeline has no stages",
+                ));
             }
             Ok(stages.into_iter().next())
         }
         Some(stage_id) => match stages.into_iter().find(|s| s.id == stage_id) {
             Some(stage) => Ok(Some(stage)),
             None => {
-                errors.push(FieldError::invalid("stageId", "the stage is not a stage of this pipeline"));
+                errors.push(FieldError::invalid(
+                    "stageId",
+                    "the stage is not a stage of this pipeline",
+                ));
                 Ok(None)
             }
         },
@@ -253,30 +346,59 @@ async fn resolve_stage(
 
 /// Updates a deal's fields at `version` (stage and status have their own
 /// mutations).
-pub async fn update(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32, fields: DealFields) -> Result<deal::Model> {
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    fields: DealFields,
+) -> Result<deal::Model> {
     let current = editable(db, viewer, id).await?;
     if fields.pipeline_id.is_some() || fields.stage_id.is_some() {
-        return Err(Error::field(FieldError::invalid("stageId", "use moveDeal to change the stage")));
+        return Err(Error::field(FieldError::invalid(
+            "stageId",
+            "use moveDeal to change the stage",
+        )));
     }
     let mut model: deal::ActiveModel = current.clone().into();
     apply(db, viewer, fields, &mut model, &current.custom_fields).await?;
     let txn = db.begin().await?;
-    let updated = save(&txn, viewer, &current, model, version, "deal.updated", json!({})).await?;
+    let updated = save(
+        &txn,
+        viewer,
+        &current,
+        model,
+        version,
+        "deal.updated",
+        json!({}),
+    )
+    .await?;
     txn.commit().await?;
     Ok(updated)
 }
 
 /// Moves a deal to `stage_id` (of the same pipeline) at `index` among the
 /// open cards of that stage (the end when absent), at `version`.
-pub async fn move_deal(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32, stage_id: Uuid, index: Option<i32>) -> Result<deal::Model> {
+pub async fn move_deal(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    stage_id: Uuid,
+    index: Option<i32>,
+) -> Result<deal::Model> {
     let current = editable(db, viewer, id).await?;
     let mut errors = Vec::new();
-    let target = resolve_stage(db, viewer, current.pipeline_id, Some(stage_id), &mut errors).await?;
+    let target =
+        resolve_stage(db, viewer, current.pipeline_id, Some(stage_id), &mut errors).await?;
     if index.is_some_and(|i| i < 0) {
         errors.push(FieldError::invalid("position", "must not be negative"));
     }
     if current.status != DealStatus::Open {
-        errors.push(FieldError::invalid("id", "only open deals move; reopen it first"));
+        errors.push(FieldError::invalid(
+            "id",
+            "only open deals move; reopen it first",
+        ));
     }
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
@@ -286,7 +408,14 @@ pub async fn move_deal(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, versi
         return Err(stale("deal"));
     }
     let txn = db.begin().await?;
-    let position = position_at(&txn, viewer, target.id, Some(current.id), index.map(|i| i as usize)).await?;
+    let position = position_at(
+        &txn,
+        viewer,
+        target.id,
+        Some(current.id),
+        index.map(|i| i as usize),
+    )
+    .await?;
     let mut model: deal::ActiveModel = current.clone().into();
     model.stage_id = Set(target.id);
     model.position = Set(position);
@@ -304,12 +433,23 @@ pub async fn move_deal(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, versi
 }
 
 /// Closes a deal as won, at `version`.
-pub async fn win(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32) -> Result<deal::Model> {
+pub async fn win(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+) -> Result<deal::Model> {
     close(db, viewer, id, version, DealStatus::Won, None).await
 }
 
 /// Closes a deal as lost with a reason, at `version`.
-pub async fn lose(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32, reason: &str) -> Result<deal::Model> {
+pub async fn lose(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    reason: &str,
+) -> Result<deal::Model> {
     let mut errors = Vec::new();
     let reason = required_text("reason", reason, 500, &mut errors);
     if !errors.is_empty() {
@@ -319,18 +459,34 @@ pub async fn lose(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i
 }
 
 /// Reopens a won or lost deal, at `version`.
-pub async fn reopen(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32) -> Result<deal::Model> {
+pub async fn reopen(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+) -> Result<deal::Model> {
     close(db, viewer, id, version, DealStatus::Open, None).await
 }
 
-async fn close(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32, status: DealStatus, reason: Option<String>) -> Result<deal::Model> {
+async fn close(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    status: DealStatus,
+    reason: Option<String>,
+) -> Result<deal::Model> {
     let current = editable(db, viewer, id).await?;
     let allowed = match status {
         DealStatus::Open => current.status != DealStatus::Open,
         _ => current.status == DealStatus::Open,
     };
     if !allowed {
-        let message = if status == DealStatus::Open { "the deal is open already" } else { "the deal is closed already; reopen it first" };
+        let message = if status == DealStatus::Open {
+            "the deal is open already"
+        } else {
+            "the deal is closed already; reopen it first"
+        };
         return Err(Error::field(FieldError::invalid("id", message)));
     }
     let mut model: deal::ActiveModel = current.clone().into();
@@ -350,13 +506,23 @@ async fn close(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32,
 }
 
 /// Archives or restores a deal at `version`.
-pub async fn set_archived(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32, archived: bool) -> Result<deal::Model> {
+pub async fn set_archived(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    archived: bool,
+) -> Result<deal::Model> {
     viewer.require(Area::Deals, Action::Write)?;
     let current = find::<deal::Entity>(db, viewer, id, "deal").await?;
     check_owner(db, viewer, current.owner_id).await?;
     let mut model: deal::ActiveModel = current.clone().into();
     model.archived_at = Set(archived.then(Utc::now));
-    let event = if archived { "deal.archived" } else { "deal.restored" };
+    let event = if archived {
+        "deal.archived"
+    } else {
+        "deal.restored"
+    };
     let txn = db.begin().await?;
     let extra = json!({ "pipelineId": current.pipeline_id, "stageId": current.stage_id });
     let updated = save(&txn, viewer, &current, model, version, event, extra).await?;
@@ -370,7 +536,10 @@ async fn editable(db: &DatabaseConnection, viewer: &Viewer, id: Uuid) -> Result<
     let current = find::<deal::Entity>(db, viewer, id, "deal").await?;
     check_owner(db, viewer, current.owner_id).await?;
     if current.archived_at.is_some() {
-        return Err(Error::field(FieldError::invalid("id", "the deal is archived; restore it first")));
+        return Err(Error::field(FieldError::invalid(
+            "id",
+            "the deal is archived; restore it first",
+        )));
     }
     Ok(current)
 }
@@ -389,22 +558,41 @@ async fn save(
     }
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
-    let updated = save_versioned(txn, viewer, current.id, version, model, deal::Column::Version, "deal").await?;
+    let updated = save_versioned(
+        txn,
+        viewer,
+        current.id,
+        version,
+        model,
+        deal::Column::Version,
+        "deal",
+    )
+    .await?;
     let mut payload = diff(&snapshot(current), &snapshot(&updated));
     if let (Some(payload), Some(extra)) = (payload.as_object_mut(), extra.as_object()) {
         payload.extend(extra.clone());
     }
-    events::record(txn, viewer.workspace, viewer.actor(), Event {
-        event_type,
-        entity_type: "deal",
-        entity_id: updated.id,
-        payload,
-    })
+    events::record(
+        txn,
+        viewer.workspace,
+        viewer.actor(),
+        Event {
+            event_type,
+            entity_type: "deal",
+            entity_id: updated.id,
+            payload,
+        },
+    )
     .await?;
     Ok(updated)
 }
 
-async fn record_stage_change(txn: &DatabaseTransaction, viewer: &Viewer, deal: &deal::Model, from: Option<Uuid>) -> Result<()> {
+async fn record_stage_change(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    deal: &deal::Model,
+    from: Option<Uuid>,
+) -> Result<()> {
     deal_stage_change::ActiveModel {
         id: Set(ids::new_id()),
         workspace_id: Set(viewer.workspace.0),
@@ -423,7 +611,13 @@ async fn record_stage_change(txn: &DatabaseTransaction, viewer: &Viewer, deal: &
 /// The position value that puts a card at `index` among the open cards of
 /// `stage_id` (without `moving` itself); the end when `index` is absent or
 /// past it. Renumbers the stage when two neighbours have no gap left.
-async fn position_at(txn: &DatabaseTransaction, viewer: &Viewer, stage_id: Uuid, moving: Option<Uuid>, index: Option<usize>) -> Result<i64> {
+async fn position_at(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    stage_id: Uuid,
+    moving: Option<Uuid>,
+    index: Option<usize>,
+) -> Result<i64> {
     let load = || async {
         let mut query = deal::Entity::find_in(viewer.workspace)
             .select_only()
@@ -457,12 +651,17 @@ async fn position_at(txn: &DatabaseTransaction, viewer: &Viewer, stage_id: Uuid,
         // No gap left between the neighbours: spread the stage out again.
         for (i, (id, _)) in cards.iter().enumerate() {
             deal::Entity::update_many_in(viewer.workspace)
-                .col_expr(deal::Column::Position, sea_orm::sea_query::Expr::value((i as i64 + 1) * POSITION_STEP))
+                .col_expr(
+                    deal::Column::Position,
+                    sea_orm::sea_query::Expr::value((i as i64 + 1) * POSITION_STEP),
+                )
                 .filter(deal::Column::Id.eq(*id))
                 .exec(txn)
                 .await?;
         }
         cards = load().await?;
     }
-    Err(Error::Internal(anyhow::anyhow!("BUG: no card position found after renumbering")))
+    Err(Error::Internal(anyhow::anyhow!(
+        "BUG: no card position found after renumbering"
+    )))
 }

@@ -24,7 +24,11 @@ use crate::{
 
 /// Refuses when the viewer may not edit a record owned by `owner` (members
 /// their own, managers their team's; see `Viewer::may_edit`).
-pub async fn check_owner(db: &impl ConnectionTrait, viewer: &Viewer, owner: Option<Uuid>) -> Result<()> {
+pub async fn check_owner(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    owner: Option<Uuid>,
+) -> Result<()> {
     let owner_team = match owner {
         Some(owner) => user::Entity::find_by_id_in(viewer.workspace, owner)
             .one(db)
@@ -42,11 +46,23 @@ pub async fn check_owner(db: &impl ConnectionTrait, viewer: &Viewer, owner: Opti
 }
 
 /// Checks that `owner` is a user of the workspace.
-pub async fn check_user(db: &impl ConnectionTrait, workspace: WorkspaceId, field: &str, owner: Option<Uuid>, errors: &mut Vec<FieldError>) -> Result<()> {
+pub async fn check_user(
+    db: &impl ConnectionTrait,
+    workspace: WorkspaceId,
+    field: &str,
+    owner: Option<Uuid>,
+    errors: &mut Vec<FieldError>,
+) -> Result<()> {
     if let Some(owner) = owner
-        && user::Entity::find_by_id_in(workspace, owner).one(db).await?.is_none()
+        && user::Entity::find_by_id_in(workspace, owner)
+            .one(db)
+            .await?
+            .is_none()
     {
-        errors.push(FieldError::not_found(field, "no such user in this workspace"));
+        errors.push(FieldError::not_found(
+            field,
+            "no such user in this workspace",
+        ));
     }
     Ok(())
 }
@@ -59,10 +75,18 @@ pub fn stale(what: &str) -> Error {
 }
 
 /// The row an idempotency key already created, if the key was used.
-pub async fn replayed(db: &impl ConnectionTrait, workspace: WorkspaceId, operation: &str, key: Option<&str>) -> Result<Option<Uuid>> {
+pub async fn replayed(
+    db: &impl ConnectionTrait,
+    workspace: WorkspaceId,
+    operation: &str,
+    key: Option<&str>,
+) -> Result<Option<Uuid>> {
     let Some(key) = key else { return Ok(None) };
     if key.is_empty() || key.len() > 200 {
-        return Err(Error::field(FieldError::invalid("idempotencyKey", "must be 1 to 200 characters")));
+        return Err(Error::field(FieldError::invalid(
+            "idempotencyKey",
+            "must be 1 to 200 characters",
+        )));
     }
     use sea_orm::{ColumnTrait, QueryFilter};
     let found = idempotency_key::Entity::find_in(workspace)
@@ -76,7 +100,13 @@ pub async fn replayed(db: &impl ConnectionTrait, workspace: WorkspaceId, operati
 /// Records that `key` created `entity_id`, in the creating transaction. A
 /// concurrent first use of the same key loses here (unique index) and is
 /// answered as a retry by the caller.
-pub async fn remember(txn: &DatabaseTransaction, workspace: WorkspaceId, operation: &str, key: Option<&str>, entity_id: Uuid) -> Result<bool> {
+pub async fn remember(
+    txn: &DatabaseTransaction,
+    workspace: WorkspaceId,
+    operation: &str,
+    key: Option<&str>,
+    entity_id: Uuid,
+) -> Result<bool> {
     let Some(key) = key else { return Ok(true) };
     let inserted = idempotency_key::ActiveModel {
         id: Set(ids::new_id()),
@@ -99,23 +129,42 @@ pub async fn remember(txn: &DatabaseTransaction, workspace: WorkspaceId, operati
 pub fn required_text(field: &str, input: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let value = input.trim().to_owned();
     if value.is_empty() || value.chars().count() > max {
-        errors.push(FieldError::invalid(field, format!("must be between 1 and {max} characters")));
+        errors.push(FieldError::invalid(
+            field,
+            format!("must be between 1 and {max} characters"),
+        ));
     }
     value
 }
 
 /// Trims an optional text field; empty becomes none.
-pub fn optional_text(field: &str, input: Option<&str>, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+pub fn optional_text(
+    field: &str,
+    input: Option<&str>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     let value = input.map(str::trim).filter(|v| !v.is_empty())?;
     if value.chars().count() > max {
-        errors.push(FieldError::invalid(field, format!("must be at most {max} characters")));
+        errors.push(FieldError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Some(value.to_owned())
 }
 
 /// Loads a row of the viewer's workspace or answers NOT_FOUND.
-pub async fn find<E: TenantScoped>(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid, what: &'static str) -> Result<E::Model> {
-    E::find_by_id_in(viewer.workspace, id).one(db).await?.ok_or(Error::NotFound(what))
+pub async fn find<E: TenantScoped>(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    what: &'static str,
+) -> Result<E::Model> {
+    E::find_by_id_in(viewer.workspace, id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound(what))
 }
 
 /// Writes `model` over row `id` only if the row is still at `version`
@@ -153,11 +202,13 @@ pub fn diff(before: &serde_json::Value, after: &serde_json::Value) -> serde_json
     if let (Some(b), Some(a)) = (before.as_object(), after.as_object()) {
         for (key, value) in a {
             if b.get(key) != Some(value) {
-                old.insert(key.clone(), b.get(key).cloned().unwrap_or(serde_json::Value::Null));
+                old.insert(
+                    key.clone(),
+                    b.get(key).cloned().unwrap_or(serde_json::Value::Null),
+                );
                 new.insert(key.clone(), value.clone());
             }
         }
     }
     serde_json::json!({ "before": old, "after": new })
 }
-

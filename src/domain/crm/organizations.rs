@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed, required_text, save_versioned,
-    stale,
+    check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
+    required_text, save_versioned, stale,
 };
 use crate::{
     domain::{
@@ -59,14 +59,26 @@ async fn apply(
         model.name = Set(required_text("name", name, 200, &mut errors));
     }
     if let Some(domain) = fields.domain {
-        let domain = optional_text("domain", domain.as_deref(), 253, &mut errors).map(|d| d.to_lowercase());
-        if domain.as_deref().is_some_and(|d| !d.contains('.') || d.contains(char::is_whitespace) || d.contains('/')) {
-            errors.push(FieldError::invalid("domain", "must be a domain name such as example.com"));
+        let domain =
+            optional_text("domain", domain.as_deref(), 253, &mut errors).map(|d| d.to_lowercase());
+        if domain
+            .as_deref()
+            .is_some_and(|d| !d.contains('.') || d.contains(char::is_whitespace) || d.contains('/'))
+        {
+            errors.push(FieldError::invalid(
+                "domain",
+                "must be a domain name such as example.com",
+            ));
         }
         model.domain = Set(domain);
     }
     if let Some(industry) = fields.industry {
-        model.industry = Set(optional_text("industry", industry.as_deref(), 100, &mut errors));
+        model.industry = Set(optional_text(
+            "industry",
+            industry.as_deref(),
+            100,
+            &mut errors,
+        ));
     }
     if let Some(count) = fields.employee_count {
         if count.is_some_and(|c| c < 0) {
@@ -85,11 +97,22 @@ async fn apply(
         model.owner_id = Set(owner_id);
     }
     if let Some(values) = &fields.custom_fields {
-        let merged =
-            custom_fields::validate(db, viewer.workspace, EntityType::Organization, current_custom, values, &mut errors).await?;
+        let merged = custom_fields::validate(
+            db,
+            viewer.workspace,
+            EntityType::Organization,
+            current_custom,
+            values,
+            &mut errors,
+        )
+        .await?;
         model.custom_fields = Set(merged);
     }
-    if errors.is_empty() { Ok(()) } else { Err(Error::Invalid(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
 }
 
 /// Creates an organization; with an `idempotency_key` a retry returns the
@@ -127,19 +150,32 @@ pub async fn create(
     apply(db, viewer, fields, &mut model, &json!({})).await?;
     let txn = db.begin().await?;
     let organization = model.insert(&txn).await?;
-    if !remember(&txn, viewer.workspace, "createOrganization", idempotency_key, organization.id).await? {
+    if !remember(
+        &txn,
+        viewer.workspace,
+        "createOrganization",
+        idempotency_key,
+        organization.id,
+    )
+    .await?
+    {
         txn.rollback().await?;
         let id = replayed(db, viewer.workspace, "createOrganization", idempotency_key)
             .await?
             .ok_or(Error::NotFound("organization"))?;
         return find::<organization::Entity>(db, viewer, id, "organization").await;
     }
-    events::record(&txn, viewer.workspace, viewer.actor(), Event {
-        event_type: "organization.created",
-        entity_type: "organization",
-        entity_id: organization.id,
-        payload: json!({ "before": null, "after": snapshot(&organization) }),
-    })
+    events::record(
+        &txn,
+        viewer.workspace,
+        viewer.actor(),
+        Event {
+            event_type: "organization.created",
+            entity_type: "organization",
+            entity_id: organization.id,
+            payload: json!({ "before": null, "after": snapshot(&organization) }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(organization)
@@ -157,7 +193,10 @@ pub async fn update(
     let current = find::<organization::Entity>(db, viewer, id, "organization").await?;
     check_owner(db, viewer, current.owner_id).await?;
     if current.archived_at.is_some() {
-        return Err(Error::field(FieldError::invalid("id", "the organization is archived; restore it first")));
+        return Err(Error::field(FieldError::invalid(
+            "id",
+            "the organization is archived; restore it first",
+        )));
     }
     let mut model: organization::ActiveModel = current.clone().into();
     apply(db, viewer, fields, &mut model, &current.custom_fields).await?;
@@ -165,13 +204,23 @@ pub async fn update(
 }
 
 /// Archives or restores an organization at `version`.
-pub async fn set_archived(db: &DatabaseConnection, viewer: &Viewer, id: Uuid, version: i32, archived: bool) -> Result<organization::Model> {
+pub async fn set_archived(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    archived: bool,
+) -> Result<organization::Model> {
     viewer.require(Area::Organizations, Action::Write)?;
     let current = find::<organization::Entity>(db, viewer, id, "organization").await?;
     check_owner(db, viewer, current.owner_id).await?;
     let mut model: organization::ActiveModel = current.clone().into();
     model.archived_at = Set(archived.then(Utc::now));
-    let event = if archived { "organization.archived" } else { "organization.restored" };
+    let event = if archived {
+        "organization.archived"
+    } else {
+        "organization.restored"
+    };
     save(db, viewer, current, model, version, event).await
 }
 
@@ -189,14 +238,27 @@ async fn save(
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
     let txn = db.begin().await?;
-    let updated =
-        save_versioned(&txn, viewer, current.id, version, model, organization::Column::Version, "organization").await?;
-    events::record(&txn, viewer.workspace, viewer.actor(), Event {
-        event_type,
-        entity_type: "organization",
-        entity_id: updated.id,
-        payload: diff(&snapshot(&current), &snapshot(&updated)),
-    })
+    let updated = save_versioned(
+        &txn,
+        viewer,
+        current.id,
+        version,
+        model,
+        organization::Column::Version,
+        "organization",
+    )
+    .await?;
+    events::record(
+        &txn,
+        viewer.workspace,
+        viewer.actor(),
+        Event {
+            event_type,
+            entity_type: "organization",
+            entity_id: updated.id,
+            payload: diff(&snapshot(&current), &snapshot(&updated)),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(updated)

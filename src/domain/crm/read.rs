@@ -11,8 +11,8 @@ use entity::{
     organization, pipeline, stage, tag, tagging, ticket,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, FromQueryResult, QueryTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement, Value as SqlValue,
+    ColumnTrait, ConnectionTrait, DbBackend, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Statement, Value as SqlValue,
     sea_query::{Expr, ExprTrait, Func},
 };
 use serde_json::Value;
@@ -28,10 +28,18 @@ use crate::{
 
 /// A case-insensitive substring match of `text` on any of `columns`.
 fn text_match<C: ColumnTrait>(columns: &[C], text: &str) -> sea_orm::Condition {
-    let pattern = format!("%{}%", text.trim().to_lowercase().replace('%', "\\%").replace('_', "\\_"));
-    columns.iter().fold(sea_orm::Condition::any(), |any, column| {
-        any.add(Expr::expr(Func::lower(Expr::col(*column))).like(pattern.as_str()))
-    })
+    let pattern = format!(
+        "%{}%",
+        text.trim()
+            .to_lowercase()
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    columns
+        .iter()
+        .fold(sea_orm::Condition::any(), |any, column| {
+            any.add(Expr::expr(Func::lower(Expr::col(*column))).like(pattern.as_str()))
+        })
 }
 
 /// Filters of the contact list.
@@ -56,7 +64,12 @@ pub struct ContactFilter {
 }
 
 /// A page of contacts.
-pub async fn contacts(db: &impl ConnectionTrait, viewer: &Viewer, filter: ContactFilter, page: PageRequest) -> Result<Page<contact::Model>> {
+pub async fn contacts(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: ContactFilter,
+    page: PageRequest,
+) -> Result<Page<contact::Model>> {
     viewer.require(Area::Contacts, Action::Read)?;
     let mut query = contact::Entity::find_in(viewer.workspace);
     if !filter.include_archived {
@@ -72,7 +85,14 @@ pub async fn contacts(db: &impl ConnectionTrait, viewer: &Viewer, filter: Contac
         query = query.filter(contact::Column::LifecycleStage.eq(stage));
     }
     if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        query = query.filter(text_match(&[contact::Column::FirstName, contact::Column::LastName, contact::Column::Email], text));
+        query = query.filter(text_match(
+            &[
+                contact::Column::FirstName,
+                contact::Column::LastName,
+                contact::Column::Email,
+            ],
+            text,
+        ));
     }
     if let Some(after) = filter.created_after {
         query = query.filter(contact::Column::CreatedAt.gte(after));
@@ -104,7 +124,12 @@ pub struct OrganizationFilter {
 }
 
 /// A page of organizations.
-pub async fn organizations(db: &impl ConnectionTrait, viewer: &Viewer, filter: OrganizationFilter, page: PageRequest) -> Result<Page<organization::Model>> {
+pub async fn organizations(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: OrganizationFilter,
+    page: PageRequest,
+) -> Result<Page<organization::Model>> {
     viewer.require(Area::Organizations, Action::Read)?;
     let mut query = organization::Entity::find_in(viewer.workspace);
     if !filter.include_archived {
@@ -114,7 +139,10 @@ pub async fn organizations(db: &impl ConnectionTrait, viewer: &Viewer, filter: O
         query = query.filter(organization::Column::OwnerId.eq(owner));
     }
     if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        query = query.filter(text_match(&[organization::Column::Name, organization::Column::Domain], text));
+        query = query.filter(text_match(
+            &[organization::Column::Name, organization::Column::Domain],
+            text,
+        ));
     }
     page::load(db, query, organization::Column::Id, |o| o.id, page).await
 }
@@ -141,7 +169,12 @@ pub struct DealFilter {
 }
 
 /// A page of deals.
-pub async fn deals(db: &impl ConnectionTrait, viewer: &Viewer, filter: DealFilter, page: PageRequest) -> Result<Page<deal::Model>> {
+pub async fn deals(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: DealFilter,
+    page: PageRequest,
+) -> Result<Page<deal::Model>> {
     viewer.require(Area::Deals, Action::Read)?;
     let mut query = deal::Entity::find_in(viewer.workspace);
     if !filter.include_archived {
@@ -181,9 +214,15 @@ pub struct ActivityFilter {
 }
 
 /// A page of activities.
-pub async fn activities(db: &impl ConnectionTrait, viewer: &Viewer, filter: ActivityFilter, page: PageRequest) -> Result<Page<activity::Model>> {
+pub async fn activities(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: ActivityFilter,
+    page: PageRequest,
+) -> Result<Page<activity::Model>> {
     viewer.require(Area::Activities, Action::Read)?;
-    let mut query = activity::Entity::find_in(viewer.workspace).filter(activity::Column::ArchivedAt.is_null());
+    let mut query =
+        activity::Entity::find_in(viewer.workspace).filter(activity::Column::ArchivedAt.is_null());
     if let Some(owner) = filter.owner_id {
         query = query.filter(activity::Column::OwnerId.eq(owner));
     }
@@ -202,9 +241,14 @@ pub async fn activities(db: &impl ConnectionTrait, viewer: &Viewer, filter: Acti
 }
 
 /// A page of tickets.
-pub async fn tickets(db: &impl ConnectionTrait, viewer: &Viewer, page: PageRequest) -> Result<Page<ticket::Model>> {
+pub async fn tickets(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    page: PageRequest,
+) -> Result<Page<ticket::Model>> {
     viewer.require(Area::Tickets, Action::Read)?;
-    let query = ticket::Entity::find_in(viewer.workspace).filter(ticket::Column::ArchivedAt.is_null());
+    let query =
+        ticket::Entity::find_in(viewer.workspace).filter(ticket::Column::ArchivedAt.is_null());
     page::load(db, query, ticket::Column::Id, |t| t.id, page).await
 }
 
@@ -219,7 +263,11 @@ pub async fn pipelines(db: &impl ConnectionTrait, viewer: &Viewer) -> Result<Vec
 }
 
 /// The stages of `pipelines`, grouped by pipeline, in order.
-pub async fn stages_of(db: &impl ConnectionTrait, viewer: &Viewer, pipelines: &[Uuid]) -> Result<HashMap<Uuid, Vec<stage::Model>>> {
+pub async fn stages_of(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    pipelines: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<stage::Model>>> {
     viewer.require(Area::Pipelines, Action::Read)?;
     let rows = stage::Entity::find_in(viewer.workspace)
         .filter(stage::Column::PipelineId.is_in(pipelines.iter().copied()))
@@ -235,15 +283,29 @@ pub async fn stages_of(db: &impl ConnectionTrait, viewer: &Viewer, pipelines: &[
 }
 
 /// Rows of `E` with these ids, by id (for loaders).
-pub async fn by_ids<E: TenantScoped>(db: &impl ConnectionTrait, workspace: WorkspaceId, ids: &[Uuid], id_of: impl Fn(&E::Model) -> Uuid) -> Result<HashMap<Uuid, E::Model>> {
-    let rows = E::find_in(workspace).filter(E::ID.is_in(ids.iter().copied())).all(db).await?;
+pub async fn by_ids<E: TenantScoped>(
+    db: &impl ConnectionTrait,
+    workspace: WorkspaceId,
+    ids: &[Uuid],
+    id_of: impl Fn(&E::Model) -> Uuid,
+) -> Result<HashMap<Uuid, E::Model>> {
+    let rows = E::find_in(workspace)
+        .filter(E::ID.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
     Ok(rows.into_iter().map(|row| (id_of(&row), row)).collect())
 }
 
 /// `?` or `$n` placeholders for the backend, numbered from `first`.
 pub(crate) fn placeholders(backend: DbBackend, first: usize, count: usize) -> Vec<String> {
     (first..first + count)
-        .map(|n| if backend == DbBackend::Postgres { format!("${n}") } else { "?".to_owned() })
+        .map(|n| {
+            if backend == DbBackend::Postgres {
+                format!("${n}")
+            } else {
+                "?".to_owned()
+            }
+        })
         .collect()
 }
 
@@ -278,11 +340,16 @@ pub(crate) async fn top_per_parent<M: FromQueryResult>(
     let mut values: Vec<SqlValue> = vec![workspace.0.into()];
     values.extend(parents.iter().map(|p| SqlValue::from(*p)));
     values.push(SqlValue::from(i64::try_from(limit).unwrap_or(i64::MAX)));
-    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
     let mut grouped: HashMap<Uuid, Vec<M>> = HashMap::new();
     for row in rows {
         let parent: Uuid = row.try_get("", "pulse_parent")?;
-        grouped.entry(parent).or_default().push(M::from_query_result(&row, "")?);
+        grouped
+            .entry(parent)
+            .or_default()
+            .push(M::from_query_result(&row, "")?);
     }
     Ok(grouped)
 }
@@ -303,7 +370,12 @@ pub struct Stats {
 
 /// Deal figures of many contacts or organizations (`parent_column` is
 /// `contact_id` or `organization_id`) in one aggregate statement.
-pub async fn deal_stats(db: &impl ConnectionTrait, viewer: &Viewer, parent_column: &str, parents: &[Uuid]) -> Result<HashMap<Uuid, Stats>> {
+pub async fn deal_stats(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    parent_column: &str,
+    parents: &[Uuid],
+) -> Result<HashMap<Uuid, Stats>> {
     viewer.require(Area::Deals, Action::Read)?;
     if parents.is_empty() {
         return Ok(HashMap::new());
@@ -319,7 +391,9 @@ pub async fn deal_stats(db: &impl ConnectionTrait, viewer: &Viewer, parent_colum
     );
     let mut values: Vec<SqlValue> = vec![viewer.workspace.0.into()];
     values.extend(parents.iter().map(|p| SqlValue::from(*p)));
-    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
     let mut stats: HashMap<Uuid, Stats> = HashMap::new();
     for row in rows {
         let parent: Uuid = row.try_get("", "parent")?;
@@ -345,7 +419,12 @@ pub async fn deal_stats(db: &impl ConnectionTrait, viewer: &Viewer, parent_colum
 }
 
 /// Tags on many records of one type, in one statement.
-pub async fn tags_of(db: &impl ConnectionTrait, viewer: &Viewer, entity_type: EntityType, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<tag::Model>>> {
+pub async fn tags_of(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    entity_type: EntityType,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<tag::Model>>> {
     let taggings = tagging::Entity::find_in(viewer.workspace)
         .filter(tagging::Column::EntityType.eq(entity_type))
         .filter(tagging::Column::EntityId.is_in(ids.iter().copied()))
@@ -358,7 +437,10 @@ pub async fn tags_of(db: &impl ConnectionTrait, viewer: &Viewer, entity_type: En
     let mut grouped: HashMap<Uuid, Vec<tag::Model>> = HashMap::new();
     for tagging in taggings {
         if let Some(tag) = tags.get(&tagging.tag_id) {
-            grouped.entry(tagging.entity_id).or_default().push(tag.clone());
+            grouped
+                .entry(tagging.entity_id)
+                .or_default()
+                .push(tag.clone());
         }
     }
     for tags in grouped.values_mut() {
@@ -369,13 +451,21 @@ pub async fn tags_of(db: &impl ConnectionTrait, viewer: &Viewer, entity_type: En
 
 /// Custom-field values as sorted `(key, value)` pairs.
 pub fn custom_field_entries(values: &Value) -> Vec<(String, Value)> {
-    let mut entries: Vec<(String, Value)> = values.as_object().map(|o| o.clone().into_iter().collect()).unwrap_or_default();
+    let mut entries: Vec<(String, Value)> = values
+        .as_object()
+        .map(|o| o.clone().into_iter().collect())
+        .unwrap_or_default();
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     entries
 }
 
 /// One row of `E` in the viewer's workspace, if the viewer may read `area`.
-pub async fn get<E: TenantScoped>(db: &impl ConnectionTrait, viewer: &Viewer, area: Area, id: Uuid) -> Result<Option<E::Model>> {
+pub async fn get<E: TenantScoped>(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    area: Area,
+    id: Uuid,
+) -> Result<Option<E::Model>> {
     viewer.require(area, Action::Read)?;
     Ok(E::find_by_id_in(viewer.workspace, id).one(db).await?)
 }

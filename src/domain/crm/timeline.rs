@@ -34,7 +34,14 @@ pub enum Kind {
 }
 
 /// Every kind, in display order.
-pub const ALL_KINDS: [Kind; 6] = [Kind::Interaction, Kind::Activity, Kind::Note, Kind::StageChange, Kind::Ticket, Kind::TrackedEvent];
+pub const ALL_KINDS: [Kind; 6] = [
+    Kind::Interaction,
+    Kind::Activity,
+    Kind::Note,
+    Kind::StageChange,
+    Kind::Ticket,
+    Kind::TrackedEvent,
+];
 
 /// One entry of a timeline.
 #[derive(Clone, Debug)]
@@ -122,17 +129,70 @@ struct Source {
 }
 
 const SOURCES: [Source; 6] = [
-    Source { kind: Kind::Interaction, area: Area::Interactions, table: "interaction", at: "t.occurred_at", contact: Some("t.contact_id"), organization: Some("t.organization_id"), join: "" },
-    Source { kind: Kind::Activity, area: Area::Activities, table: "activity", at: "COALESCE(t.done_at, t.due_at, t.created_at)", contact: Some("t.contact_id"), organization: Some("t.organization_id"), join: "" },
-    Source { kind: Kind::Note, area: Area::Notes, table: "note", at: "t.created_at", contact: Some("t.contact_id"), organization: Some("t.organization_id"), join: "" },
-    Source { kind: Kind::StageChange, area: Area::Deals, table: "deal_stage_change", at: "t.changed_at", contact: Some("d.contact_id"), organization: Some("d.organization_id"), join: "JOIN deal d ON d.id = t.deal_id AND d.workspace_id = t.workspace_id" },
-    Source { kind: Kind::Ticket, area: Area::Tickets, table: "ticket", at: "t.created_at", contact: Some("t.contact_id"), organization: Some("t.organization_id"), join: "" },
-    Source { kind: Kind::TrackedEvent, area: Area::Interactions, table: "tracked_event", at: "t.occurred_at", contact: Some("t.contact_id"), organization: None, join: "" },
+    Source {
+        kind: Kind::Interaction,
+        area: Area::Interactions,
+        table: "interaction",
+        at: "t.occurred_at",
+        contact: Some("t.contact_id"),
+        organization: Some("t.organization_id"),
+        join: "",
+    },
+    Source {
+        kind: Kind::Activity,
+        area: Area::Activities,
+        table: "activity",
+        at: "COALESCE(t.done_at, t.due_at, t.created_at)",
+        contact: Some("t.contact_id"),
+        organization: Some("t.organization_id"),
+        join: "",
+    },
+    Source {
+        kind: Kind::Note,
+        area: Area::Notes,
+        table: "note",
+        at: "t.created_at",
+        contact: Some("t.contact_id"),
+        organization: Some("t.organization_id"),
+        join: "",
+    },
+    Source {
+        kind: Kind::StageChange,
+        area: Area::Deals,
+        table: "deal_stage_change",
+        at: "t.changed_at",
+        contact: Some("d.contact_id"),
+        organization: Some("d.organization_id"),
+        join: "JOIN deal d ON d.id = t.deal_id AND d.workspace_id = t.workspace_id",
+    },
+    Source {
+        kind: Kind::Ticket,
+        area: Area::Tickets,
+        table: "ticket",
+        at: "t.created_at",
+        contact: Some("t.contact_id"),
+        organization: Some("t.organization_id"),
+        join: "",
+    },
+    Source {
+        kind: Kind::TrackedEvent,
+        area: Area::Interactions,
+        table: "tracked_event",
+        at: "t.occurred_at",
+        contact: Some("t.contact_id"),
+        organization: None,
+        join: "",
+    },
 ];
 
 /// Loads one timeline page for each of `parents`. Kinds the viewer may not
 /// read are left out rather than refused, so a timeline never leaks them.
-pub async fn load(db: &impl ConnectionTrait, viewer: &Viewer, query: &Query, parents: &[Uuid]) -> Result<HashMap<Uuid, Timeline>> {
+pub async fn load(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    query: &Query,
+    parents: &[Uuid],
+) -> Result<HashMap<Uuid, Timeline>> {
     let mut merged: HashMap<Uuid, Vec<Item>> = HashMap::new();
     if parents.is_empty() {
         return Ok(HashMap::new());
@@ -143,10 +203,14 @@ pub async fn load(db: &impl ConnectionTrait, viewer: &Viewer, query: &Query, par
             Parent::Contact => source.contact,
             Parent::Organization => source.organization,
         };
-        let Some(parent_column) = parent_column.filter(|_| wanted && viewer.allows(source.area, Action::Read)) else {
+        let Some(parent_column) =
+            parent_column.filter(|_| wanted && viewer.allows(source.area, Action::Read))
+        else {
             continue;
         };
-        for (parent, items) in load_source(db, viewer, source, parent_column, query, parents).await? {
+        for (parent, items) in
+            load_source(db, viewer, source, parent_column, query, parents).await?
+        {
             merged.entry(parent).or_default().extend(items);
         }
     }
@@ -180,12 +244,21 @@ async fn load_source(
         let at_mark = &marks[parents.len() + 1];
         let at_mark_again = &marks[parents.len() + 2];
         let id_mark = &marks[parents.len() + 3];
-        condition = format!(" AND ({at} < {at_mark} OR ({at} = {at_mark_again} AND t.id < {id_mark}))", at = source.at);
+        condition = format!(
+            " AND ({at} < {at_mark} OR ({at} = {at_mark_again} AND t.id < {id_mark}))",
+            at = source.at
+        );
         values.extend([SqlValue::from(at), SqlValue::from(at), SqlValue::from(id)]);
     }
     let limit_mark = marks.last().expect("BUG: at least two placeholders");
-    values.push(SqlValue::from(i64::try_from(query.limit + 1).unwrap_or(i64::MAX)));
-    let archived = if matches!(source.kind, Kind::Activity | Kind::Note | Kind::Ticket) { " AND t.archived_at IS NULL" } else { "" };
+    values.push(SqlValue::from(
+        i64::try_from(query.limit + 1).unwrap_or(i64::MAX),
+    ));
+    let archived = if matches!(source.kind, Kind::Activity | Kind::Note | Kind::Ticket) {
+        " AND t.archived_at IS NULL"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT * FROM (SELECT t.*, {parent_column} AS pulse_parent, \
          ROW_NUMBER() OVER (PARTITION BY {parent_column} ORDER BY {at} DESC, t.id DESC) AS pulse_rank \
@@ -197,17 +270,25 @@ async fn load_source(
         ws = marks[0],
         ins = marks[1..=parents.len()].join(", "),
     );
-    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
     let mut grouped: HashMap<Uuid, Vec<Item>> = HashMap::new();
     for row in rows {
         let parent: Uuid = row.try_get("", "pulse_parent")?;
         let item = match source.kind {
-            Kind::Interaction => Item::Interaction(interaction::Model::from_query_result(&row, "")?),
+            Kind::Interaction => {
+                Item::Interaction(interaction::Model::from_query_result(&row, "")?)
+            }
             Kind::Activity => Item::Activity(activity::Model::from_query_result(&row, "")?),
             Kind::Note => Item::Note(note::Model::from_query_result(&row, "")?),
-            Kind::StageChange => Item::StageChange(deal_stage_change::Model::from_query_result(&row, "")?),
+            Kind::StageChange => {
+                Item::StageChange(deal_stage_change::Model::from_query_result(&row, "")?)
+            }
             Kind::Ticket => Item::Ticket(ticket::Model::from_query_result(&row, "")?),
-            Kind::TrackedEvent => Item::TrackedEvent(tracked_event::Model::from_query_result(&row, "")?),
+            Kind::TrackedEvent => {
+                Item::TrackedEvent(tracked_event::Model::from_query_result(&row, "")?)
+            }
         };
         grouped.entry(parent).or_default().push(item);
     }

@@ -7,7 +7,10 @@ use entity::{
     enums::{Channel, Direction},
     interaction, note, tracked_event,
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -48,7 +51,12 @@ pub struct NewInteraction {
 
 /// Records one touchpoint and moves the contact's and organization's
 /// `lastContactedAt` forward.
-pub async fn log_interaction(db: &DatabaseConnection, viewer: &Viewer, input: NewInteraction, idempotency_key: Option<&str>) -> Result<interaction::Model> {
+pub async fn log_interaction(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewInteraction,
+    idempotency_key: Option<&str>,
+) -> Result<interaction::Model> {
     viewer.require(Area::Interactions, Action::Write)?;
     if let Some(id) = replayed(db, viewer.workspace, "logInteraction", idempotency_key).await? {
         return find::<interaction::Entity>(db, viewer, id, "interaction").await;
@@ -61,18 +69,36 @@ pub async fn log_interaction(db: &DatabaseConnection, viewer: &Viewer, input: Ne
     }
     let occurred_at = input.occurred_at.unwrap_or_else(Utc::now);
     if occurred_at > Utc::now() + Duration::minutes(5) {
-        errors.push(FieldError::invalid("occurredAt", "must not be in the future"));
+        errors.push(FieldError::invalid(
+            "occurredAt",
+            "must not be in the future",
+        ));
     }
     if input.contact_id.is_none() && input.organization_id.is_none() {
-        errors.push(FieldError::invalid("contactId", "name a contact or an organization"));
+        errors.push(FieldError::invalid(
+            "contactId",
+            "name a contact or an organization",
+        ));
     }
-    links(db, viewer, input.deal_id, input.contact_id, input.organization_id, &mut errors).await?;
+    links(
+        db,
+        viewer,
+        input.deal_id,
+        input.contact_id,
+        input.organization_id,
+        &mut errors,
+    )
+    .await?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
     let organization_id = match (input.organization_id, input.contact_id) {
         (Some(org), _) => Some(org),
-        (None, Some(contact)) => find::<contact::Entity>(db, viewer, contact, "contact").await?.organization_id,
+        (None, Some(contact)) => {
+            find::<contact::Entity>(db, viewer, contact, "contact")
+                .await?
+                .organization_id
+        }
         (None, None) => None,
     };
     let txn = db.begin().await?;
@@ -93,14 +119,27 @@ pub async fn log_interaction(db: &DatabaseConnection, viewer: &Viewer, input: Ne
     }
     .insert(&txn)
     .await?;
-    if !remember(&txn, viewer.workspace, "logInteraction", idempotency_key, row.id).await? {
+    if !remember(
+        &txn,
+        viewer.workspace,
+        "logInteraction",
+        idempotency_key,
+        row.id,
+    )
+    .await?
+    {
         txn.rollback().await?;
-        let id = replayed(db, viewer.workspace, "logInteraction", idempotency_key).await?.ok_or(Error::NotFound("interaction"))?;
+        let id = replayed(db, viewer.workspace, "logInteraction", idempotency_key)
+            .await?
+            .ok_or(Error::NotFound("interaction"))?;
         return find::<interaction::Entity>(db, viewer, id, "interaction").await;
     }
     if let Some(contact_id) = row.contact_id {
         contact::Entity::update_many_in(viewer.workspace)
-            .col_expr(contact::Column::LastContactedAt, sea_orm::sea_query::Expr::value(occurred_at))
+            .col_expr(
+                contact::Column::LastContactedAt,
+                sea_orm::sea_query::Expr::value(occurred_at),
+            )
             .filter(contact::Column::Id.eq(contact_id))
             .filter(
                 sea_orm::Condition::any()
@@ -112,7 +151,10 @@ pub async fn log_interaction(db: &DatabaseConnection, viewer: &Viewer, input: Ne
     }
     if let Some(organization_id) = row.organization_id {
         entity::organization::Entity::update_many_in(viewer.workspace)
-            .col_expr(entity::organization::Column::LastContactedAt, sea_orm::sea_query::Expr::value(occurred_at))
+            .col_expr(
+                entity::organization::Column::LastContactedAt,
+                sea_orm::sea_query::Expr::value(occurred_at),
+            )
             .filter(entity::organization::Column::Id.eq(organization_id))
             .filter(
                 sea_orm::Condition::any()
@@ -147,7 +189,12 @@ pub struct NewNote {
 }
 
 /// Adds a note to a contact, organization or deal.
-pub async fn add_note(db: &DatabaseConnection, viewer: &Viewer, input: NewNote, idempotency_key: Option<&str>) -> Result<note::Model> {
+pub async fn add_note(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewNote,
+    idempotency_key: Option<&str>,
+) -> Result<note::Model> {
     viewer.require(Area::Notes, Action::Write)?;
     if let Some(id) = replayed(db, viewer.workspace, "addNote", idempotency_key).await? {
         return find::<note::Entity>(db, viewer, id, "note").await;
@@ -155,9 +202,20 @@ pub async fn add_note(db: &DatabaseConnection, viewer: &Viewer, input: NewNote, 
     let mut errors = Vec::new();
     let body = required_text("body", &input.body, 20_000, &mut errors);
     if input.contact_id.is_none() && input.organization_id.is_none() && input.deal_id.is_none() {
-        errors.push(FieldError::invalid("contactId", "name a contact, organization or deal"));
+        errors.push(FieldError::invalid(
+            "contactId",
+            "name a contact, organization or deal",
+        ));
     }
-    links(db, viewer, input.deal_id, input.contact_id, input.organization_id, &mut errors).await?;
+    links(
+        db,
+        viewer,
+        input.deal_id,
+        input.contact_id,
+        input.organization_id,
+        &mut errors,
+    )
+    .await?;
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
@@ -181,7 +239,9 @@ pub async fn add_note(db: &DatabaseConnection, viewer: &Viewer, input: NewNote, 
     .await?;
     if !remember(&txn, viewer.workspace, "addNote", idempotency_key, row.id).await? {
         txn.rollback().await?;
-        let id = replayed(db, viewer.workspace, "addNote", idempotency_key).await?.ok_or(Error::NotFound("note"))?;
+        let id = replayed(db, viewer.workspace, "addNote", idempotency_key)
+            .await?
+            .ok_or(Error::NotFound("note"))?;
         return find::<note::Entity>(db, viewer, id, "note").await;
     }
     events::record(&txn, viewer.workspace, viewer.actor(), Event {
@@ -210,14 +270,26 @@ pub struct NewTrackedEvent {
 /// Ingests up to [`MAX_TRACKED_EVENTS`] events in one transaction with
 /// batched inserts; any invalid event rejects the whole batch, naming its
 /// index. Returns how many were stored.
-pub async fn track_events(db: &DatabaseConnection, viewer: &Viewer, batch: Vec<NewTrackedEvent>) -> Result<usize> {
+pub async fn track_events(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    batch: Vec<NewTrackedEvent>,
+) -> Result<usize> {
     viewer.require(Area::Interactions, Action::Write)?;
     if batch.is_empty() || batch.len() > MAX_TRACKED_EVENTS {
-        return Err(Error::field(FieldError::invalid("events", format!("send between 1 and {MAX_TRACKED_EVENTS} events"))));
+        return Err(Error::field(FieldError::invalid(
+            "events",
+            format!("send between 1 and {MAX_TRACKED_EVENTS} events"),
+        )));
     }
     let mut errors = Vec::new();
     let at = |i: usize, field: &str, message: &str| FieldError {
-        field: vec!["input".to_owned(), "events".to_owned(), i.to_string(), field.to_owned()],
+        field: vec![
+            "input".to_owned(),
+            "events".to_owned(),
+            i.to_string(),
+            field.to_owned(),
+        ],
         code: code::BAD_USER_INPUT,
         message: message.to_owned(),
     };
@@ -235,7 +307,10 @@ pub async fn track_events(db: &DatabaseConnection, viewer: &Viewer, batch: Vec<N
     for (i, event) in batch.iter().enumerate() {
         let name_ok = !event.name.is_empty()
             && event.name.len() <= 100
-            && event.name.chars().all(|c| c.is_ascii_alphanumeric() || "_.:-".contains(c));
+            && event
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.:-".contains(c));
         if !name_ok {
             errors.push(at(i, "name", "must be 1 to 100 letters, digits or _ . : -"));
         }
@@ -269,14 +344,21 @@ pub async fn track_events(db: &DatabaseConnection, viewer: &Viewer, batch: Vec<N
     // 7 columns per row: 1000 rows fit both databases' parameter limits in
     // a few statements.
     for chunk in rows.chunks(500) {
-        tracked_event::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+        tracked_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
     }
-    events::record(&txn, viewer.workspace, viewer.actor(), Event {
-        event_type: "tracked_events.ingested",
-        entity_type: "tracked_event",
-        entity_id: ids::new_id(),
-        payload: json!({ "count": count }),
-    })
+    events::record(
+        &txn,
+        viewer.workspace,
+        viewer.actor(),
+        Event {
+            event_type: "tracked_events.ingested",
+            entity_type: "tracked_event",
+            entity_id: ids::new_id(),
+            payload: json!({ "count": count }),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(count)

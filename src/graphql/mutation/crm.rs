@@ -64,19 +64,45 @@ macro_rules! payload {
         impl $name {
             fn from(result: Result<$ty, Vec<UserError>>) -> Self {
                 match result {
-                    Ok(value) => $name { $field: Some(value), user_errors: Vec::new() },
-                    Err(user_errors) => $name { $field: None, user_errors },
+                    Ok(value) => $name {
+                        $field: Some(value),
+                        user_errors: Vec::new(),
+                    },
+                    Err(user_errors) => $name {
+                        $field: None,
+                        user_errors,
+                    },
                 }
             }
         }
     };
 }
 
-payload!(ContactPayload, contact, Contact, "Result of a contact mutation.");
-payload!(OrganizationPayload, organization, Organization, "Result of an organization mutation.");
+payload!(
+    ContactPayload,
+    contact,
+    Contact,
+    "Result of a contact mutation."
+);
+payload!(
+    OrganizationPayload,
+    organization,
+    Organization,
+    "Result of an organization mutation."
+);
 payload!(DealPayload, deal, Deal, "Result of a deal mutation.");
-payload!(ActivityPayload, activity, Activity, "Result of an activity mutation.");
-payload!(InteractionPayload, interaction, Interaction, "Result of `logInteraction`.");
+payload!(
+    ActivityPayload,
+    activity,
+    Activity,
+    "Result of an activity mutation."
+);
+payload!(
+    InteractionPayload,
+    interaction,
+    Interaction,
+    "Result of `logInteraction`."
+);
 payload!(NotePayload, note, Note, "Result of `addNote`.");
 
 /// Names a record at the version the client last saw.
@@ -369,7 +395,9 @@ fn contact_fields_on_create(input: CreateContactInput) -> ContactFields {
         lifecycle_stage: input.lifecycle_stage.map(Into::into),
         source: input.source.map(Some),
         score: None,
-        organization_id: input.organization_id.map(|v| Some(id(Kind::Organization, &v))),
+        organization_id: input
+            .organization_id
+            .map(|v| Some(id(Kind::Organization, &v))),
         owner_id: input.owner_id.map(|v| Some(id(Kind::User, &v))),
         custom_fields: input.custom_fields.map(|j| j.0),
     }
@@ -378,14 +406,28 @@ fn contact_fields_on_create(input: CreateContactInput) -> ContactFields {
 #[Object]
 impl CrmMutation {
     /// Creates a contact.
-    async fn create_contact(&self, ctx: &Context<'_>, input: CreateContactInput) -> async_graphql::Result<ContactPayload> {
+    async fn create_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContactInput,
+    ) -> async_graphql::Result<ContactPayload> {
         let key = input.idempotency_key.clone();
-        let result = contacts::create(&api(ctx)?.db, viewer(ctx)?, contact_fields_on_create(input), key.as_deref()).await;
+        let result = contacts::create(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            contact_fields_on_create(input),
+            key.as_deref(),
+        )
+        .await;
         Ok(ContactPayload::from(user_errors(result)?.map(Contact)))
     }
 
     /// Updates a contact at its version.
-    async fn update_contact(&self, ctx: &Context<'_>, input: UpdateContactInput) -> async_graphql::Result<ContactPayload> {
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateContactInput,
+    ) -> async_graphql::Result<ContactPayload> {
         let fields = ContactFields {
             first_name: input.first_name,
             last_name: input.last_name,
@@ -400,24 +442,49 @@ impl CrmMutation {
             custom_fields: input.custom_fields.map(|j| j.0),
         };
         let target = id(Kind::Contact, &input.id);
-        let result = contacts::update(&api(ctx)?.db, viewer(ctx)?, target, input.version, fields).await;
+        let result =
+            contacts::update(&api(ctx)?.db, viewer(ctx)?, target, input.version, fields).await;
         Ok(ContactPayload::from(user_errors(result)?.map(Contact)))
     }
 
     /// Archives a contact; it disappears from lists but can be restored.
-    async fn archive_contact(&self, ctx: &Context<'_>, input: VersionedIdInput) -> async_graphql::Result<ContactPayload> {
-        let result = contacts::archive(&api(ctx)?.db, viewer(ctx)?, id(Kind::Contact, &input.id), input.version).await;
+    async fn archive_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: VersionedIdInput,
+    ) -> async_graphql::Result<ContactPayload> {
+        let result = contacts::archive(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Contact, &input.id),
+            input.version,
+        )
+        .await;
         Ok(ContactPayload::from(user_errors(result)?.map(Contact)))
     }
 
     /// Restores an archived contact.
-    async fn restore_contact(&self, ctx: &Context<'_>, input: VersionedIdInput) -> async_graphql::Result<ContactPayload> {
-        let result = contacts::restore(&api(ctx)?.db, viewer(ctx)?, id(Kind::Contact, &input.id), input.version).await;
+    async fn restore_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: VersionedIdInput,
+    ) -> async_graphql::Result<ContactPayload> {
+        let result = contacts::restore(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Contact, &input.id),
+            input.version,
+        )
+        .await;
         Ok(ContactPayload::from(user_errors(result)?.map(Contact)))
     }
 
     /// Creates an organization.
-    async fn create_organization(&self, ctx: &Context<'_>, input: CreateOrganizationInput) -> async_graphql::Result<OrganizationPayload> {
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganizationInput,
+    ) -> async_graphql::Result<OrganizationPayload> {
         let fields = OrganizationFields {
             name: Some(input.name),
             domain: input.domain.map(Some),
@@ -427,12 +494,24 @@ impl CrmMutation {
             owner_id: input.owner_id.map(|v| Some(id(Kind::User, &v))),
             custom_fields: input.custom_fields.map(|j| j.0),
         };
-        let result = organizations::create(&api(ctx)?.db, viewer(ctx)?, fields, input.idempotency_key.as_deref()).await;
-        Ok(OrganizationPayload::from(user_errors(result)?.map(Organization)))
+        let result = organizations::create(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            fields,
+            input.idempotency_key.as_deref(),
+        )
+        .await;
+        Ok(OrganizationPayload::from(
+            user_errors(result)?.map(Organization),
+        ))
     }
 
     /// Updates an organization at its version.
-    async fn update_organization(&self, ctx: &Context<'_>, input: UpdateOrganizationInput) -> async_graphql::Result<OrganizationPayload> {
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOrganizationInput,
+    ) -> async_graphql::Result<OrganizationPayload> {
         let fields = OrganizationFields {
             name: input.name,
             domain: maybe(input.domain, |v| v),
@@ -443,26 +522,49 @@ impl CrmMutation {
             custom_fields: input.custom_fields.map(|j| j.0),
         };
         let target = id(Kind::Organization, &input.id);
-        let result = organizations::update(&api(ctx)?.db, viewer(ctx)?, target, input.version, fields).await;
-        Ok(OrganizationPayload::from(user_errors(result)?.map(Organization)))
+        let result =
+            organizations::update(&api(ctx)?.db, viewer(ctx)?, target, input.version, fields).await;
+        Ok(OrganizationPayload::from(
+            user_errors(result)?.map(Organization),
+        ))
     }
 
     /// Archives an organization.
-    async fn archive_organization(&self, ctx: &Context<'_>, input: VersionedIdInput) -> async_graphql::Result<OrganizationPayload> {
+    async fn archive_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: VersionedIdInput,
+    ) -> async_graphql::Result<OrganizationPayload> {
         let target = id(Kind::Organization, &input.id);
-        let result = organizations::set_archived(&api(ctx)?.db, viewer(ctx)?, target, input.version, true).await;
-        Ok(OrganizationPayload::from(user_errors(result)?.map(Organization)))
+        let result =
+            organizations::set_archived(&api(ctx)?.db, viewer(ctx)?, target, input.version, true)
+                .await;
+        Ok(OrganizationPayload::from(
+            user_errors(result)?.map(Organization),
+        ))
     }
 
     /// Restores an archived organization.
-    async fn restore_organization(&self, ctx: &Context<'_>, input: VersionedIdInput) -> async_graphql::Result<OrganizationPayload> {
+    async fn restore_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: VersionedIdInput,
+    ) -> async_graphql::Result<OrganizationPayload> {
         let target = id(Kind::Organization, &input.id);
-        let result = organizations::set_archived(&api(ctx)?.db, viewer(ctx)?, target, input.version, false).await;
-        Ok(OrganizationPayload::from(user_errors(result)?.map(Organization)))
+        let result =
+            organizations::set_archived(&api(ctx)?.db, viewer(ctx)?, target, input.version, false)
+                .await;
+        Ok(OrganizationPayload::from(
+            user_errors(result)?.map(Organization),
+        ))
     }
 
     /// Creates a deal at the end of its stage.
-    async fn create_deal(&self, ctx: &Context<'_>, input: CreateDealInput) -> async_graphql::Result<DealPayload> {
+    async fn create_deal(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateDealInput,
+    ) -> async_graphql::Result<DealPayload> {
         let (value, currency) = match input.value {
             Some(money) => (Some(money.amount), money.currency),
             None => (None, None),
@@ -474,19 +576,31 @@ impl CrmMutation {
             pipeline_id: Some(id(Kind::Pipeline, &input.pipeline_id)),
             stage_id: opt_id(Kind::Stage, input.stage_id.as_ref()),
             contact_id: input.contact_id.map(|v| Some(id(Kind::Contact, &v))),
-            organization_id: input.organization_id.map(|v| Some(id(Kind::Organization, &v))),
+            organization_id: input
+                .organization_id
+                .map(|v| Some(id(Kind::Organization, &v))),
             owner_id: input.owner_id.map(|v| Some(id(Kind::User, &v))),
             expected_close_date: input.expected_close_date.map(|d| Some(d.0)),
             source: input.source.map(Some),
             campaign_id: None,
             custom_fields: input.custom_fields.map(|j| j.0),
         };
-        let result = deals::create(&api(ctx)?.db, viewer(ctx)?, fields, input.idempotency_key.as_deref()).await;
+        let result = deals::create(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            fields,
+            input.idempotency_key.as_deref(),
+        )
+        .await;
         Ok(DealPayload::from(user_errors(result)?.map(Deal)))
     }
 
     /// Updates a deal's fields at its version.
-    async fn update_deal(&self, ctx: &Context<'_>, input: UpdateDealInput) -> async_graphql::Result<DealPayload> {
+    async fn update_deal(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateDealInput,
+    ) -> async_graphql::Result<DealPayload> {
         let (value, currency) = match input.value {
             Some(money) => (Some(money.amount), money.currency),
             None => (None, None),
@@ -503,13 +617,24 @@ impl CrmMutation {
             custom_fields: input.custom_fields.map(|j| j.0),
             ..DealFields::default()
         };
-        let result = deals::update(&api(ctx)?.db, viewer(ctx)?, id(Kind::Deal, &input.id), input.version, fields).await;
+        let result = deals::update(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Deal, &input.id),
+            input.version,
+            fields,
+        )
+        .await;
         Ok(DealPayload::from(user_errors(result)?.map(Deal)))
     }
 
     /// Moves a deal to a stage of its pipeline, at a place among that
     /// stage's cards. Records the stage change.
-    async fn move_deal(&self, ctx: &Context<'_>, input: MoveDealInput) -> async_graphql::Result<DealPayload> {
+    async fn move_deal(
+        &self,
+        ctx: &Context<'_>,
+        input: MoveDealInput,
+    ) -> async_graphql::Result<DealPayload> {
         let result = deals::move_deal(
             &api(ctx)?.db,
             viewer(ctx)?,
@@ -523,37 +648,94 @@ impl CrmMutation {
     }
 
     /// Closes a deal as won.
-    async fn win_deal(&self, ctx: &Context<'_>, input: VersionedIdInput) -> async_graphql::Result<DealPayload> {
-        let result = deals::win(&api(ctx)?.db, viewer(ctx)?, id(Kind::Deal, &input.id), input.version).await;
+    async fn win_deal(
+        &self,
+        ctx: &Context<'_>,
+        input: VersionedIdInput,
+    ) -> async_graphql::Result<DealPayload> {
+        let result = deals::win(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Deal, &input.id),
+            input.version,
+        )
+        .await;
         Ok(DealPayload::from(user_errors(result)?.map(Deal)))
     }
 
     /// Closes a deal as lost, with the reason.
-    async fn lose_deal(&self, ctx: &Context<'_>, input: LoseDealInput) -> async_graphql::Result<DealPayload> {
-        let result = deals::lose(&api(ctx)?.db, viewer(ctx)?, id(Kind::Deal, &input.id), input.version, &input.reason).await;
+    async fn lose_deal(
+        &self,
+        ctx: &Context<'_>,
+        input: LoseDealInput,
+    ) -> async_graphql::Result<DealPayload> {
+        let result = deals::lose(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Deal, &input.id),
+            input.version,
+            &input.reason,
+        )
+        .await;
         Ok(DealPayload::from(user_errors(result)?.map(Deal)))
     }
 
     /// Reopens a won or lost deal.
-    async fn reopen_deal(&self, ctx: &Context<'_>, input: VersionedIdInput) -> async_graphql::Result<DealPayload> {
-        let result = deals::reopen(&api(ctx)?.db, viewer(ctx)?, id(Kind::Deal, &input.id), input.version).await;
+    async fn reopen_deal(
+        &self,
+        ctx: &Context<'_>,
+        input: VersionedIdInput,
+    ) -> async_graphql::Result<DealPayload> {
+        let result = deals::reopen(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Deal, &input.id),
+            input.version,
+        )
+        .await;
         Ok(DealPayload::from(user_errors(result)?.map(Deal)))
     }
 
     /// Archives a deal.
-    async fn archive_deal(&self, ctx: &Context<'_>, input: VersionedIdInput) -> async_graphql::Result<DealPayload> {
-        let result = deals::set_archived(&api(ctx)?.db, viewer(ctx)?, id(Kind::Deal, &input.id), input.version, true).await;
+    async fn archive_deal(
+        &self,
+        ctx: &Context<'_>,
+        input: VersionedIdInput,
+    ) -> async_graphql::Result<DealPayload> {
+        let result = deals::set_archived(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Deal, &input.id),
+            input.version,
+            true,
+        )
+        .await;
         Ok(DealPayload::from(user_errors(result)?.map(Deal)))
     }
 
     /// Restores an archived deal.
-    async fn restore_deal(&self, ctx: &Context<'_>, input: VersionedIdInput) -> async_graphql::Result<DealPayload> {
-        let result = deals::set_archived(&api(ctx)?.db, viewer(ctx)?, id(Kind::Deal, &input.id), input.version, false).await;
+    async fn restore_deal(
+        &self,
+        ctx: &Context<'_>,
+        input: VersionedIdInput,
+    ) -> async_graphql::Result<DealPayload> {
+        let result = deals::set_archived(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Deal, &input.id),
+            input.version,
+            false,
+        )
+        .await;
         Ok(DealPayload::from(user_errors(result)?.map(Deal)))
     }
 
     /// Schedules an activity.
-    async fn schedule_activity(&self, ctx: &Context<'_>, input: ScheduleActivityInput) -> async_graphql::Result<ActivityPayload> {
+    async fn schedule_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: ScheduleActivityInput,
+    ) -> async_graphql::Result<ActivityPayload> {
         let new = NewActivity {
             kind: input.kind.into(),
             subject: input.subject,
@@ -565,18 +747,38 @@ impl CrmMutation {
             contact_id: opt_id(Kind::Contact, input.contact_id.as_ref()),
             organization_id: opt_id(Kind::Organization, input.organization_id.as_ref()),
         };
-        let result = activities::schedule(&api(ctx)?.db, viewer(ctx)?, new, input.idempotency_key.as_deref()).await;
+        let result = activities::schedule(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            new,
+            input.idempotency_key.as_deref(),
+        )
+        .await;
         Ok(ActivityPayload::from(user_errors(result)?.map(Activity)))
     }
 
     /// Marks an activity done.
-    async fn complete_activity(&self, ctx: &Context<'_>, input: VersionedIdInput) -> async_graphql::Result<ActivityPayload> {
-        let result = activities::complete(&api(ctx)?.db, viewer(ctx)?, id(Kind::Activity, &input.id), input.version).await;
+    async fn complete_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: VersionedIdInput,
+    ) -> async_graphql::Result<ActivityPayload> {
+        let result = activities::complete(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Activity, &input.id),
+            input.version,
+        )
+        .await;
         Ok(ActivityPayload::from(user_errors(result)?.map(Activity)))
     }
 
     /// Records a touchpoint on any channel.
-    async fn log_interaction(&self, ctx: &Context<'_>, input: LogInteractionInput) -> async_graphql::Result<InteractionPayload> {
+    async fn log_interaction(
+        &self,
+        ctx: &Context<'_>,
+        input: LogInteractionInput,
+    ) -> async_graphql::Result<InteractionPayload> {
         let new = NewInteraction {
             channel: input.channel.into(),
             direction: input.direction.into(),
@@ -588,24 +790,46 @@ impl CrmMutation {
             deal_id: opt_id(Kind::Deal, input.deal_id.as_ref()),
             campaign_id: None,
         };
-        let result = touchpoints::log_interaction(&api(ctx)?.db, viewer(ctx)?, new, input.idempotency_key.as_deref()).await;
-        Ok(InteractionPayload::from(user_errors(result)?.map(Interaction)))
+        let result = touchpoints::log_interaction(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            new,
+            input.idempotency_key.as_deref(),
+        )
+        .await;
+        Ok(InteractionPayload::from(
+            user_errors(result)?.map(Interaction),
+        ))
     }
 
     /// Adds a note to a contact, organization or deal.
-    async fn add_note(&self, ctx: &Context<'_>, input: AddNoteInput) -> async_graphql::Result<NotePayload> {
+    async fn add_note(
+        &self,
+        ctx: &Context<'_>,
+        input: AddNoteInput,
+    ) -> async_graphql::Result<NotePayload> {
         let new = NewNote {
             body: input.body,
             contact_id: opt_id(Kind::Contact, input.contact_id.as_ref()),
             organization_id: opt_id(Kind::Organization, input.organization_id.as_ref()),
             deal_id: opt_id(Kind::Deal, input.deal_id.as_ref()),
         };
-        let result = touchpoints::add_note(&api(ctx)?.db, viewer(ctx)?, new, input.idempotency_key.as_deref()).await;
+        let result = touchpoints::add_note(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            new,
+            input.idempotency_key.as_deref(),
+        )
+        .await;
         Ok(NotePayload::from(user_errors(result)?.map(Note)))
     }
 
     /// Ingests a batch of up to 1,000 product or website events.
-    async fn track_events(&self, ctx: &Context<'_>, input: TrackEventsInput) -> async_graphql::Result<TrackEventsPayload> {
+    async fn track_events(
+        &self,
+        ctx: &Context<'_>,
+        input: TrackEventsInput,
+    ) -> async_graphql::Result<TrackEventsPayload> {
         let batch = input
             .events
             .into_iter()
@@ -616,12 +840,18 @@ impl CrmMutation {
                 properties: e.properties.map(|j| j.0),
             })
             .collect();
-        Ok(match user_errors(touchpoints::track_events(&api(ctx)?.db, viewer(ctx)?, batch).await)? {
-            Ok(count) => TrackEventsPayload {
-                accepted: i32::try_from(count).unwrap_or(i32::MAX),
-                user_errors: Vec::new(),
+        Ok(
+            match user_errors(touchpoints::track_events(&api(ctx)?.db, viewer(ctx)?, batch).await)?
+            {
+                Ok(count) => TrackEventsPayload {
+                    accepted: i32::try_from(count).unwrap_or(i32::MAX),
+                    user_errors: Vec::new(),
+                },
+                Err(user_errors) => TrackEventsPayload {
+                    accepted: 0,
+                    user_errors,
+                },
             },
-            Err(user_errors) => TrackEventsPayload { accepted: 0, user_errors },
-        })
+        )
     }
 }

@@ -8,4 +8,8 @@ mod sessions;
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct Mutation(sessions::SessionMutation, identity::IdentityMutation, crm::CrmMutation);
+pub struct Mutation(
+    sessions::SessionMutation,
+    identity::IdentityMutation,
+    crm::CrmMutation,
+);

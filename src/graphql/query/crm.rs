@@ -113,7 +113,13 @@ impl CrmQuery {
         filter: Option<ContactsFilter>,
     ) -> async_graphql::Result<PulseConnection<Contact>> {
         let api = api(ctx)?;
-        let page = gql(pagination::page_request(first, after, last, before, &api.config.limits))?;
+        let page = gql(pagination::page_request(
+            first,
+            after,
+            last,
+            before,
+            &api.config.limits,
+        ))?;
         let f = filter.unwrap_or_default();
         let filter = ContactFilter {
             owner_id: filter_id(Kind::User, f.owner_id.as_ref()),
@@ -131,8 +137,16 @@ impl CrmQuery {
 
     /// One contact: the customer-360 view.
     async fn contact(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Contact>> {
-        let Some(id) = decode_as(Kind::Contact, &id) else { return Ok(None) };
-        let row = gql(read::get::<entity::contact::Entity>(&api(ctx)?.db, viewer(ctx)?, crate::domain::access::Area::Contacts, id).await)?;
+        let Some(id) = decode_as(Kind::Contact, &id) else {
+            return Ok(None);
+        };
+        let row = gql(read::get::<entity::contact::Entity>(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            crate::domain::access::Area::Contacts,
+            id,
+        )
+        .await)?;
         Ok(row.map(Contact))
     }
 
@@ -148,7 +162,13 @@ impl CrmQuery {
         filter: Option<OrganizationsFilter>,
     ) -> async_graphql::Result<PulseConnection<Organization>> {
         let api = api(ctx)?;
-        let page = gql(pagination::page_request(first, after, last, before, &api.config.limits))?;
+        let page = gql(pagination::page_request(
+            first,
+            after,
+            last,
+            before,
+            &api.config.limits,
+        ))?;
         let f = filter.unwrap_or_default();
         let filter = OrganizationFilter {
             owner_id: filter_id(Kind::User, f.owner_id.as_ref()),
@@ -160,9 +180,21 @@ impl CrmQuery {
     }
 
     /// One organization: the customer-360 view.
-    async fn organization(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Organization>> {
-        let Some(id) = decode_as(Kind::Organization, &id) else { return Ok(None) };
-        let row = gql(read::get::<entity::organization::Entity>(&api(ctx)?.db, viewer(ctx)?, crate::domain::access::Area::Organizations, id).await)?;
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<Organization>> {
+        let Some(id) = decode_as(Kind::Organization, &id) else {
+            return Ok(None);
+        };
+        let row = gql(read::get::<entity::organization::Entity>(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            crate::domain::access::Area::Organizations,
+            id,
+        )
+        .await)?;
         Ok(row.map(Organization))
     }
 
@@ -178,7 +210,13 @@ impl CrmQuery {
         filter: Option<DealsFilter>,
     ) -> async_graphql::Result<PulseConnection<Deal>> {
         let api = api(ctx)?;
-        let page = gql(pagination::page_request(first, after, last, before, &api.config.limits))?;
+        let page = gql(pagination::page_request(
+            first,
+            after,
+            last,
+            before,
+            &api.config.limits,
+        ))?;
         let f = filter.unwrap_or_default();
         let filter = DealFilter {
             pipeline_id: filter_id(Kind::Pipeline, f.pipeline_id.as_ref()),
@@ -196,8 +234,16 @@ impl CrmQuery {
 
     /// One deal.
     async fn deal(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Deal>> {
-        let Some(id) = decode_as(Kind::Deal, &id) else { return Ok(None) };
-        let row = gql(read::get::<entity::deal::Entity>(&api(ctx)?.db, viewer(ctx)?, crate::domain::access::Area::Deals, id).await)?;
+        let Some(id) = decode_as(Kind::Deal, &id) else {
+            return Ok(None);
+        };
+        let row = gql(read::get::<entity::deal::Entity>(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            crate::domain::access::Area::Deals,
+            id,
+        )
+        .await)?;
         Ok(row.map(Deal))
     }
 
@@ -209,8 +255,16 @@ impl CrmQuery {
 
     /// One pipeline.
     async fn pipeline(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Pipeline>> {
-        let Some(id) = decode_as(Kind::Pipeline, &id) else { return Ok(None) };
-        let row = gql(read::get::<entity::pipeline::Entity>(&api(ctx)?.db, viewer(ctx)?, crate::domain::access::Area::Pipelines, id).await)?;
+        let Some(id) = decode_as(Kind::Pipeline, &id) else {
+            return Ok(None);
+        };
+        let row = gql(read::get::<entity::pipeline::Entity>(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            crate::domain::access::Area::Pipelines,
+            id,
+        )
+        .await)?;
         Ok(row.map(Pipeline))
     }
 
@@ -226,7 +280,13 @@ impl CrmQuery {
         filter: Option<ActivitiesFilter>,
     ) -> async_graphql::Result<PulseConnection<Activity>> {
         let api = api(ctx)?;
-        let page = gql(pagination::page_request(first, after, last, before, &api.config.limits))?;
+        let page = gql(pagination::page_request(
+            first,
+            after,
+            last,
+            before,
+            &api.config.limits,
+        ))?;
         let f = filter.unwrap_or_default();
         let filter = ActivityFilter {
             owner_id: filter_id(Kind::User, f.owner_id.as_ref()),
@@ -249,7 +309,13 @@ impl CrmQuery {
         before: Option<String>,
     ) -> async_graphql::Result<PulseConnection<Ticket>> {
         let api = api(ctx)?;
-        let page = gql(pagination::page_request(first, after, last, before, &api.config.limits))?;
+        let page = gql(pagination::page_request(
+            first,
+            after,
+            last,
+            before,
+            &api.config.limits,
+        ))?;
         let page = gql(read::tickets(&api.db, viewer(ctx)?, page).await)?;
         Ok(pagination::connection(page, Ticket))
     }

@@ -10,4 +10,8 @@ pub use api_info::ServerInfo;
 
 /// The root query type.
 #[derive(MergedObject, Default)]
-pub struct Query(api_info::ApiInfoQuery, identity::IdentityQuery, crm::CrmQuery);
+pub struct Query(
+    api_info::ApiInfoQuery,
+    identity::IdentityQuery,
+    crm::CrmQuery,
+);

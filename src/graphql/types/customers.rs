@@ -1,6 +1,5 @@
 //! Contacts and organizations with their customer-360 fields.
 
-
 use async_graphql::{ComplexObject, Context, Enum, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{activity, contact, enums::EntityType, organization, tag};
@@ -14,10 +13,16 @@ use super::{
     touchpoints::{Activity, Note, Ticket, TimelineConnection, TimelineKind, timeline_page},
 };
 use crate::{
-    domain::crm::{read::{Stats, custom_field_entries}, timeline},
+    domain::crm::{
+        read::{Stats, custom_field_entries},
+        timeline,
+    },
     graphql::{
         ids::{Kind, encode},
-        loaders::{ActivitiesOf, ContactsOf, DealsOf, NotesOf, OrganizationById, Owner, StatsOf, TagsOf, TicketsOf, UserById},
+        loaders::{
+            ActivitiesOf, ContactsOf, DealsOf, NotesOf, OrganizationById, Owner, StatsOf, TagsOf,
+            TicketsOf, UserById,
+        },
     },
 };
 
@@ -54,7 +59,10 @@ pub struct CustomFieldValue {
 pub fn custom_fields(values: &Value) -> Vec<CustomFieldValue> {
     custom_field_entries(values)
         .into_iter()
-        .map(|(key, value)| CustomFieldValue { key, value: Json(value) })
+        .map(|(key, value)| CustomFieldValue {
+            key,
+            value: Json(value),
+        })
         .collect()
 }
 
@@ -78,13 +86,21 @@ pub struct CustomerStats {
 impl CustomerStats {
     /// The next activity not yet done, soonest first.
     async fn next_activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Activity>> {
-        let upcoming = loader(ctx)?.load_one(ActivitiesOf(self.owner, Some(true))).await?.unwrap_or_default();
+        let upcoming = loader(ctx)?
+            .load_one(ActivitiesOf(self.owner, Some(true)))
+            .await?
+            .unwrap_or_default();
         Ok(upcoming.into_iter().next().map(Activity))
     }
 }
 
 fn stats(stats: Stats, owner: Owner, last_contacted_at: Option<DateTime<Utc>>) -> CustomerStats {
-    let money = |totals: Vec<(String, i64)>| totals.into_iter().map(|(currency, minor)| Money::from_minor(minor, &currency)).collect();
+    let money = |totals: Vec<(String, i64)>| {
+        totals
+            .into_iter()
+            .map(|(currency, minor)| Money::from_minor(minor, &currency))
+            .collect()
+    };
     CustomerStats {
         lifetime_value: money(stats.lifetime_value),
         open_pipeline_value: money(stats.open_pipeline_value),
@@ -115,18 +131,35 @@ impl ActivityWindow {
     }
 }
 
-async fn owner_user(ctx: &Context<'_>, owner: Option<uuid::Uuid>) -> async_graphql::Result<Option<User>> {
+async fn owner_user(
+    ctx: &Context<'_>,
+    owner: Option<uuid::Uuid>,
+) -> async_graphql::Result<Option<User>> {
     let Some(owner) = owner else { return Ok(None) };
     Ok(loader(ctx)?.load_one(UserById(owner)).await?.map(User))
 }
 
-async fn deals(ctx: &Context<'_>, owner: Owner, status: Option<DealStatus>) -> async_graphql::Result<Vec<Deal>> {
-    let rows = loader(ctx)?.load_one(DealsOf(owner, status.map(Into::into))).await?.unwrap_or_default();
+async fn deals(
+    ctx: &Context<'_>,
+    owner: Owner,
+    status: Option<DealStatus>,
+) -> async_graphql::Result<Vec<Deal>> {
+    let rows = loader(ctx)?
+        .load_one(DealsOf(owner, status.map(Into::into)))
+        .await?
+        .unwrap_or_default();
     Ok(rows.into_iter().map(Deal).collect())
 }
 
-async fn activities(ctx: &Context<'_>, owner: Owner, window: ActivityWindow) -> async_graphql::Result<Vec<Activity>> {
-    let rows: Vec<activity::Model> = loader(ctx)?.load_one(ActivitiesOf(owner, window.flag())).await?.unwrap_or_default();
+async fn activities(
+    ctx: &Context<'_>,
+    owner: Owner,
+    window: ActivityWindow,
+) -> async_graphql::Result<Vec<Activity>> {
+    let rows: Vec<activity::Model> = loader(ctx)?
+        .load_one(ActivitiesOf(owner, window.flag()))
+        .await?
+        .unwrap_or_default();
     Ok(rows.into_iter().map(Activity).collect())
 }
 
@@ -141,8 +174,15 @@ async fn timeline(
     timeline_page(ctx, parent, id, first, after, kinds).await
 }
 
-async fn tags(ctx: &Context<'_>, entity_type: EntityType, id: uuid::Uuid) -> async_graphql::Result<Vec<Tag>> {
-    let rows = loader(ctx)?.load_one(TagsOf(entity_type, id)).await?.unwrap_or_default();
+async fn tags(
+    ctx: &Context<'_>,
+    entity_type: EntityType,
+    id: uuid::Uuid,
+) -> async_graphql::Result<Vec<Tag>> {
+    let rows = loader(ctx)?
+        .load_one(TagsOf(entity_type, id))
+        .await?
+        .unwrap_or_default();
     Ok(rows.into_iter().map(Tag).collect())
 }
 
@@ -202,11 +242,20 @@ impl Contact {
     }
     /// The contact's organization.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        let Some(id) = self.0.organization_id else { return Ok(None) };
-        Ok(loader(ctx)?.load_one(OrganizationById(id)).await?.map(Organization))
+        let Some(id) = self.0.organization_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?
+            .load_one(OrganizationById(id))
+            .await?
+            .map(Organization))
     }
     /// The contact's deals (up to 100, newest first), optionally of one status.
-    async fn deals(&self, ctx: &Context<'_>, status: Option<DealStatus>) -> async_graphql::Result<Vec<Deal>> {
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<DealStatus>,
+    ) -> async_graphql::Result<Vec<Deal>> {
         deals(ctx, Owner::Contact(self.0.id), status).await
     }
     /// The contact's activities (up to 100).
@@ -219,7 +268,9 @@ impl Contact {
     }
     /// Everything that happened with the contact, newest first: interactions,
     /// activities, notes, deal stage changes, tickets and tracked events.
-    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, None, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::list_complexity(first, None, child_complexity)"
+    )]
     async fn timeline(
         &self,
         ctx: &Context<'_>,
@@ -227,16 +278,30 @@ impl Contact {
         after: Option<String>,
         kinds: Option<Vec<TimelineKind>>,
     ) -> async_graphql::Result<TimelineConnection> {
-        timeline(ctx, timeline::Parent::Contact, self.0.id, first, after, kinds).await
+        timeline(
+            ctx,
+            timeline::Parent::Contact,
+            self.0.id,
+            first,
+            after,
+            kinds,
+        )
+        .await
     }
     /// The contact's tickets (up to 100, newest first).
     async fn tickets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Ticket>> {
-        let rows = loader(ctx)?.load_one(TicketsOf(Owner::Contact(self.0.id))).await?.unwrap_or_default();
+        let rows = loader(ctx)?
+            .load_one(TicketsOf(Owner::Contact(self.0.id)))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Ticket).collect())
     }
     /// Notes on the contact (up to 100, newest first).
     async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Note>> {
-        let rows = loader(ctx)?.load_one(NotesOf(Owner::Contact(self.0.id))).await?.unwrap_or_default();
+        let rows = loader(ctx)?
+            .load_one(NotesOf(Owner::Contact(self.0.id)))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Note).collect())
     }
     /// Tags on the contact.
@@ -246,7 +311,10 @@ impl Contact {
     /// Figures at a glance.
     async fn stats(&self, ctx: &Context<'_>) -> async_graphql::Result<CustomerStats> {
         let owner = Owner::Contact(self.0.id);
-        let figures = loader(ctx)?.load_one(StatsOf(owner)).await?.unwrap_or_default();
+        let figures = loader(ctx)?
+            .load_one(StatsOf(owner))
+            .await?
+            .unwrap_or_default();
         Ok(stats(figures, owner, self.0.last_contacted_at))
     }
     /// Most recent interaction.
@@ -311,11 +379,18 @@ impl Organization {
     }
     /// The organization's contacts (up to 100, by name).
     async fn contacts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Contact>> {
-        let rows = loader(ctx)?.load_one(ContactsOf(self.0.id)).await?.unwrap_or_default();
+        let rows = loader(ctx)?
+            .load_one(ContactsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Contact).collect())
     }
     /// The organization's deals (up to 100, newest first).
-    async fn deals(&self, ctx: &Context<'_>, status: Option<DealStatus>) -> async_graphql::Result<Vec<Deal>> {
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<DealStatus>,
+    ) -> async_graphql::Result<Vec<Deal>> {
         deals(ctx, Owner::Organization(self.0.id), status).await
     }
     /// The organization's activities (up to 100).
@@ -327,7 +402,9 @@ impl Organization {
         activities(ctx, Owner::Organization(self.0.id), window).await
     }
     /// Everything that happened with the organization, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::list_complexity(first, None, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::list_complexity(first, None, child_complexity)"
+    )]
     async fn timeline(
         &self,
         ctx: &Context<'_>,
@@ -335,16 +412,30 @@ impl Organization {
         after: Option<String>,
         kinds: Option<Vec<TimelineKind>>,
     ) -> async_graphql::Result<TimelineConnection> {
-        timeline(ctx, timeline::Parent::Organization, self.0.id, first, after, kinds).await
+        timeline(
+            ctx,
+            timeline::Parent::Organization,
+            self.0.id,
+            first,
+            after,
+            kinds,
+        )
+        .await
     }
     /// The organization's tickets (up to 100, newest first).
     async fn tickets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Ticket>> {
-        let rows = loader(ctx)?.load_one(TicketsOf(Owner::Organization(self.0.id))).await?.unwrap_or_default();
+        let rows = loader(ctx)?
+            .load_one(TicketsOf(Owner::Organization(self.0.id)))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Ticket).collect())
     }
     /// Notes on the organization (up to 100, newest first).
     async fn notes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Note>> {
-        let rows = loader(ctx)?.load_one(NotesOf(Owner::Organization(self.0.id))).await?.unwrap_or_default();
+        let rows = loader(ctx)?
+            .load_one(NotesOf(Owner::Organization(self.0.id)))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Note).collect())
     }
     /// Tags on the organization.
@@ -354,7 +445,10 @@ impl Organization {
     /// Figures at a glance.
     async fn stats(&self, ctx: &Context<'_>) -> async_graphql::Result<CustomerStats> {
         let owner = Owner::Organization(self.0.id);
-        let figures = loader(ctx)?.load_one(StatsOf(owner)).await?.unwrap_or_default();
+        let figures = loader(ctx)?
+            .load_one(StatsOf(owner))
+            .await?
+            .unwrap_or_default();
         Ok(stats(figures, owner, self.0.last_contacted_at))
     }
     /// Most recent interaction with anyone at the organization.
@@ -378,4 +472,3 @@ impl Organization {
         self.0.archived_at
     }
 }
-

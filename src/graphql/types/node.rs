@@ -2,7 +2,9 @@
 
 use async_graphql::{ID, Interface};
 
-use entity::{activity, contact, deal, interaction, note, organization, pipeline, stage, tag, ticket};
+use entity::{
+    activity, contact, deal, interaction, note, organization, pipeline, stage, tag, ticket,
+};
 
 use super::{
     customers::{Contact, Organization, Tag},
@@ -78,19 +80,35 @@ pub async fn load(api: &ApiContext, viewer: &Viewer, id: &str) -> Result<Option<
         Kind::ApiToken => tokens::get_api_token(db, viewer, uuid)
             .await?
             .map(|t| Node::ApiToken(ApiToken(t))),
-        Kind::Contact => get::<contact::Entity>(db, viewer, Area::Contacts, uuid).await?.map(|r| Node::Contact(Contact(r))),
+        Kind::Contact => get::<contact::Entity>(db, viewer, Area::Contacts, uuid)
+            .await?
+            .map(|r| Node::Contact(Contact(r))),
         Kind::Organization => get::<organization::Entity>(db, viewer, Area::Organizations, uuid)
             .await?
             .map(|r| Node::Organization(Organization(r))),
-        Kind::Deal => get::<deal::Entity>(db, viewer, Area::Deals, uuid).await?.map(|r| Node::Deal(Deal(r))),
-        Kind::Pipeline => get::<pipeline::Entity>(db, viewer, Area::Pipelines, uuid).await?.map(|r| Node::Pipeline(Pipeline(r))),
-        Kind::Stage => get::<stage::Entity>(db, viewer, Area::Pipelines, uuid).await?.map(|r| Node::Stage(Stage(r))),
-        Kind::Activity => get::<activity::Entity>(db, viewer, Area::Activities, uuid).await?.map(|r| Node::Activity(Activity(r))),
+        Kind::Deal => get::<deal::Entity>(db, viewer, Area::Deals, uuid)
+            .await?
+            .map(|r| Node::Deal(Deal(r))),
+        Kind::Pipeline => get::<pipeline::Entity>(db, viewer, Area::Pipelines, uuid)
+            .await?
+            .map(|r| Node::Pipeline(Pipeline(r))),
+        Kind::Stage => get::<stage::Entity>(db, viewer, Area::Pipelines, uuid)
+            .await?
+            .map(|r| Node::Stage(Stage(r))),
+        Kind::Activity => get::<activity::Entity>(db, viewer, Area::Activities, uuid)
+            .await?
+            .map(|r| Node::Activity(Activity(r))),
         Kind::Interaction => get::<interaction::Entity>(db, viewer, Area::Interactions, uuid)
             .await?
             .map(|r| Node::Interaction(Interaction(r))),
-        Kind::Note => get::<note::Entity>(db, viewer, Area::Notes, uuid).await?.map(|r| Node::Note(Note(r))),
-        Kind::Ticket => get::<ticket::Entity>(db, viewer, Area::Tickets, uuid).await?.map(|r| Node::Ticket(Ticket(r))),
-        Kind::Tag => get::<tag::Entity>(db, viewer, Area::Tags, uuid).await?.map(|r| Node::Tag(Tag(r))),
+        Kind::Note => get::<note::Entity>(db, viewer, Area::Notes, uuid)
+            .await?
+            .map(|r| Node::Note(Note(r))),
+        Kind::Ticket => get::<ticket::Entity>(db, viewer, Area::Tickets, uuid)
+            .await?
+            .map(|r| Node::Ticket(Ticket(r))),
+        Kind::Tag => get::<tag::Entity>(db, viewer, Area::Tags, uuid)
+            .await?
+            .map(|r| Node::Tag(Tag(r))),
     })
 }

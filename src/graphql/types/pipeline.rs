@@ -17,7 +17,10 @@ use crate::{
     graphql::{
         access::viewer,
         ids::{Kind, encode},
-        loaders::{ContactById, OrganizationById, PipelineById, StageById, TagsOf, UserById},
+        loaders::{
+            ContactById, OpenDealsInStage, OrganizationById, PipelineById, StageById, TagsOf,
+            UserById,
+        },
     },
 };
 
@@ -42,7 +45,12 @@ impl Pipeline {
     /// The stages in order.
     async fn stages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Stage>> {
         let mut stages = gql(read::stages_of(&api(ctx)?.db, viewer(ctx)?, &[self.0.id]).await)?;
-        Ok(stages.remove(&self.0.id).unwrap_or_default().into_iter().map(Stage).collect())
+        Ok(stages
+            .remove(&self.0.id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Stage)
+            .collect())
     }
 }
 
@@ -71,6 +79,14 @@ impl Stage {
     /// A deal idle in this stage longer than this many days is rotting.
     async fn rotting_days(&self) -> Option<i32> {
         self.0.rotting_days
+    }
+    /// The stage's open deals in board order (up to 100): the Kanban column.
+    async fn deals(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Deal>> {
+        let rows = loader(ctx)?
+            .load_one(OpenDealsInStage(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Deal).collect())
     }
 }
 
@@ -110,11 +126,17 @@ impl Deal {
     }
     /// The pipeline.
     async fn pipeline(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Pipeline>> {
-        Ok(loader(ctx)?.load_one(PipelineById(self.0.pipeline_id)).await?.map(Pipeline))
+        Ok(loader(ctx)?
+            .load_one(PipelineById(self.0.pipeline_id))
+            .await?
+            .map(Pipeline))
     }
     /// The current stage.
     async fn stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stage>> {
-        Ok(loader(ctx)?.load_one(StageById(self.0.stage_id)).await?.map(Stage))
+        Ok(loader(ctx)?
+            .load_one(StageById(self.0.stage_id))
+            .await?
+            .map(Stage))
     }
     /// Order of the card within its stage (ascending; compare, do not
     /// count on the numbers).
@@ -131,22 +153,34 @@ impl Deal {
     }
     /// The responsible user.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let Some(id) = self.0.owner_id else { return Ok(None) };
+        let Some(id) = self.0.owner_id else {
+            return Ok(None);
+        };
         Ok(loader(ctx)?.load_one(UserById(id)).await?.map(User))
     }
     /// Main contact.
     async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Contact>> {
-        let Some(id) = self.0.contact_id else { return Ok(None) };
+        let Some(id) = self.0.contact_id else {
+            return Ok(None);
+        };
         Ok(loader(ctx)?.load_one(ContactById(id)).await?.map(Contact))
     }
     /// Customer organization.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        let Some(id) = self.0.organization_id else { return Ok(None) };
-        Ok(loader(ctx)?.load_one(OrganizationById(id)).await?.map(Organization))
+        let Some(id) = self.0.organization_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?
+            .load_one(OrganizationById(id))
+            .await?
+            .map(Organization))
     }
     /// Tags on the deal.
     async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Tag>> {
-        let rows = loader(ctx)?.load_one(TagsOf(EntityType::Deal, self.0.id)).await?.unwrap_or_default();
+        let rows = loader(ctx)?
+            .load_one(TagsOf(EntityType::Deal, self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Tag).collect())
     }
     /// Custom-field values.

@@ -1,7 +1,9 @@
 //! Scalars and small value types: `Date`, `Money`, enums shared by the CRM
 //! types.
 
-use async_graphql::{Enum, InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value};
+use async_graphql::{
+    Enum, InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value,
+};
 use chrono::NaiveDate;
 
 use crate::domain::money::{CurrencyCode, Money as DomainMoney};
@@ -40,7 +42,13 @@ impl Money {
     /// From minor units and a stored currency code.
     pub fn from_minor(minor: i64, currency: &str) -> Money {
         let amount = CurrencyCode::parse(currency)
-            .map(|code| DomainMoney { minor, currency: code }.decimal_string())
+            .map(|code| {
+                DomainMoney {
+                    minor,
+                    currency: code,
+                }
+                .decimal_string()
+            })
             .unwrap_or_else(|_| minor.to_string());
         Money {
             amount,

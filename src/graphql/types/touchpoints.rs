@@ -40,9 +40,15 @@ async fn contact(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<O
     Ok(loader(ctx)?.load_one(ContactById(id)).await?.map(Contact))
 }
 
-async fn organization(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Organization>> {
+async fn organization(
+    ctx: &Context<'_>,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<Organization>> {
     let Some(id) = id else { return Ok(None) };
-    Ok(loader(ctx)?.load_one(OrganizationById(id)).await?.map(Organization))
+    Ok(loader(ctx)?
+        .load_one(OrganizationById(id))
+        .await?
+        .map(Organization))
 }
 
 async fn deal(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Deal>> {
@@ -254,12 +260,17 @@ impl DealStageChange {
     }
     /// The stage it left; none when the deal was created.
     async fn from_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stage>> {
-        let Some(id) = self.0.from_stage_id else { return Ok(None) };
+        let Some(id) = self.0.from_stage_id else {
+            return Ok(None);
+        };
         Ok(loader(ctx)?.load_one(StageById(id)).await?.map(Stage))
     }
     /// The stage it entered.
     async fn to_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stage>> {
-        Ok(loader(ctx)?.load_one(StageById(self.0.to_stage_id)).await?.map(Stage))
+        Ok(loader(ctx)?
+            .load_one(StageById(self.0.to_stage_id))
+            .await?
+            .map(Stage))
     }
     /// Who moved it.
     async fn changed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
@@ -310,12 +321,19 @@ pub enum TimelineKind {
 pub type TimelineConnection = Connection<String, TimelineItem, EmptyFields, EmptyFields>;
 
 fn cursor(item: &Item) -> String {
-    format!("t{}_{}", item.at().timestamp_nanos_opt().unwrap_or(0), item.id().simple())
+    format!(
+        "t{}_{}",
+        item.at().timestamp_nanos_opt().unwrap_or(0),
+        item.id().simple()
+    )
 }
 
 fn parse_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
     let (nanos, id) = cursor.strip_prefix('t')?.split_once('_')?;
-    Some((DateTime::from_timestamp_nanos(nanos.parse().ok()?), Uuid::try_parse(id).ok()?))
+    Some((
+        DateTime::from_timestamp_nanos(nanos.parse().ok()?),
+        Uuid::try_parse(id).ok()?,
+    ))
 }
 
 /// Loads one page of a customer's timeline through the batching loader.
@@ -332,7 +350,9 @@ pub async fn timeline_page(
         .map_err(|m| async_graphql::ErrorExtensions::extend(&Error::Validation(m)))?;
     let before = match after.as_deref() {
         Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
-            async_graphql::ErrorExtensions::extend(&Error::Validation("`after` is not a cursor this API returned".to_owned()))
+            async_graphql::ErrorExtensions::extend(&Error::Validation(
+                "`after` is not a cursor this API returned".to_owned(),
+            ))
         })?),
         None => None,
     };
@@ -340,9 +360,16 @@ pub async fn timeline_page(
         parent,
         limit: size.get() as u64,
         before,
-        kinds: kinds.unwrap_or_default().into_iter().map(Into::into).collect(),
+        kinds: kinds
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     };
-    let page = loader(ctx)?.load_one(TimelineOf(Arc::new(query), id)).await?.unwrap_or_default();
+    let page = loader(ctx)?
+        .load_one(TimelineOf(Arc::new(query), id))
+        .await?
+        .unwrap_or_default();
     let mut connection = Connection::new(after.is_some(), page.has_more);
     connection.edges.extend(page.items.into_iter().map(|item| {
         let cursor = cursor(&item);
@@ -367,7 +394,11 @@ mod tests {
     fn timeline_cursors_round_trip() {
         let at = DateTime::from_timestamp_nanos(1_733_000_000_123_456_789);
         let id = Uuid::now_v7();
-        let encoded = format!("t{}_{}", at.timestamp_nanos_opt().expect("in range"), id.simple());
+        let encoded = format!(
+            "t{}_{}",
+            at.timestamp_nanos_opt().expect("in range"),
+            id.simple()
+        );
         assert_eq!(parse_cursor(&encoded), Some((at, id)));
         assert_eq!(parse_cursor("nonsense"), None);
     }
