@@ -19,6 +19,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod pagination;
 pub mod payload;
+pub mod prefetch;
 pub mod query;
 pub mod types;
 

@@ -383,7 +383,7 @@ pub async fn deal_stats(
     let backend = db.get_database_backend();
     let marks = placeholders(backend, 1, parents.len() + 1);
     let sql = format!(
-        "SELECT {parent_column} AS parent, currency, status, SUM(value_amount) AS total, COUNT(*) AS deals \
+        "SELECT {parent_column} AS parent, currency, status, CAST(SUM(value_amount) AS BIGINT) AS total, COUNT(*) AS deals \
          FROM deal WHERE workspace_id = {} AND archived_at IS NULL AND {parent_column} IN ({}) \
          GROUP BY {parent_column}, currency, status",
         marks[0],

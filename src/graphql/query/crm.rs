@@ -1,5 +1,7 @@
 //! Lists and lookups of the operational CRM.
 
+use std::collections::BTreeSet;
+
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 
@@ -8,7 +10,9 @@ use crate::{
     graphql::{
         access::viewer,
         ids::{Kind, decode_as},
+        loaders::Owner,
         pagination::{self, PulseConnection},
+        prefetch,
         types::{
             api,
             customers::{Contact, Organization},
@@ -132,6 +136,17 @@ impl CrmQuery {
             include_archived: f.include_archived,
         };
         let page = gql(read::contacts(&api.db, viewer(ctx)?, filter, page).await)?;
+        let owners: Vec<Owner> = page
+            .rows
+            .iter()
+            .map(|(id, _)| Owner::Contact(*id))
+            .collect();
+        let organizations: BTreeSet<uuid::Uuid> = page
+            .rows
+            .iter()
+            .filter_map(|(_, c)| c.organization_id)
+            .collect();
+        prefetch::customers(ctx, &owners, &organizations.into_iter().collect::<Vec<_>>()).await?;
         Ok(pagination::connection(page, Contact))
     }
 
@@ -176,6 +191,12 @@ impl CrmQuery {
             include_archived: f.include_archived,
         };
         let page = gql(read::organizations(&api.db, viewer(ctx)?, filter, page).await)?;
+        let owners: Vec<Owner> = page
+            .rows
+            .iter()
+            .map(|(id, _)| Owner::Organization(*id))
+            .collect();
+        prefetch::customers(ctx, &owners, &[]).await?;
         Ok(pagination::connection(page, Organization))
     }
 

@@ -1,9 +1,9 @@
 //! GraphQL object types, one file per area, and the helpers their
 //! resolvers share.
 
-use async_graphql::{Context, ErrorExtensions, dataloader::DataLoader};
+use async_graphql::{Context, ErrorExtensions};
 
-use super::{ApiContext, loaders::CrmLoader};
+use super::{ApiContext, loaders::Loaders};
 
 pub mod customers;
 pub mod identity;
@@ -13,8 +13,8 @@ pub mod scalars;
 pub mod touchpoints;
 
 /// The request's loader (present whenever a viewer is).
-pub fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<CrmLoader>> {
-    ctx.data::<DataLoader<CrmLoader>>()
+pub fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Loaders> {
+    ctx.data::<Loaders>()
         .map_err(|_| crate::Error::Unauthenticated.extend())
 }
 

@@ -336,6 +336,62 @@ fn parse_cursor(cursor: &str) -> Option<(DateTime<Utc>, Uuid)> {
     ))
 }
 
+/// The timeline page a field's arguments ask for.
+fn build_query(
+    ctx: &Context<'_>,
+    parent: timeline::Parent,
+    first: Option<i32>,
+    after: Option<&str>,
+    kinds: Option<Vec<TimelineKind>>,
+) -> async_graphql::Result<Arc<timeline::Query>> {
+    let limits = &api(ctx)?.config.limits;
+    let size = PageSize::parse(first, limits.default_page_size, limits.max_page_size)
+        .map_err(|m| async_graphql::ErrorExtensions::extend(&Error::Validation(m)))?;
+    let before = match after {
+        Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
+            async_graphql::ErrorExtensions::extend(&Error::Validation(
+                "`after` is not a cursor this API returned".to_owned(),
+            ))
+        })?),
+        None => None,
+    };
+    Ok(Arc::new(timeline::Query {
+        parent,
+        limit: size.get() as u64,
+        before,
+        kinds: kinds
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    }))
+}
+
+/// The timeline page a selected `timeline` field will ask for, so a list
+/// resolver can load it for the whole page in advance.
+pub fn timeline_query(
+    ctx: &Context<'_>,
+    field: &async_graphql::SelectionField<'_>,
+    owner: crate::graphql::loaders::Owner,
+) -> async_graphql::Result<Arc<timeline::Query>> {
+    use async_graphql::InputType;
+    let arguments = field.arguments()?;
+    let arg = |name: &str| {
+        arguments
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(_, v)| v.clone())
+    };
+    let first = arg("first").and_then(|v| <i32 as InputType>::parse(Some(v)).ok());
+    let after = arg("after").and_then(|v| <String as InputType>::parse(Some(v)).ok());
+    let kinds = arg("kinds").and_then(|v| <Vec<TimelineKind> as InputType>::parse(Some(v)).ok());
+    let parent = match owner {
+        crate::graphql::loaders::Owner::Contact(_) => timeline::Parent::Contact,
+        crate::graphql::loaders::Owner::Organization(_) => timeline::Parent::Organization,
+    };
+    build_query(ctx, parent, first, after.as_deref(), kinds)
+}
+
 /// Loads one page of a customer's timeline through the batching loader.
 pub async fn timeline_page(
     ctx: &Context<'_>,
@@ -345,29 +401,9 @@ pub async fn timeline_page(
     after: Option<String>,
     kinds: Option<Vec<TimelineKind>>,
 ) -> async_graphql::Result<TimelineConnection> {
-    let limits = &api(ctx)?.config.limits;
-    let size = PageSize::parse(first, limits.default_page_size, limits.max_page_size)
-        .map_err(|m| async_graphql::ErrorExtensions::extend(&Error::Validation(m)))?;
-    let before = match after.as_deref() {
-        Some(cursor) => Some(parse_cursor(cursor).ok_or_else(|| {
-            async_graphql::ErrorExtensions::extend(&Error::Validation(
-                "`after` is not a cursor this API returned".to_owned(),
-            ))
-        })?),
-        None => None,
-    };
-    let query = timeline::Query {
-        parent,
-        limit: size.get() as u64,
-        before,
-        kinds: kinds
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-    };
+    let query = build_query(ctx, parent, first, after.as_deref(), kinds)?;
     let page = loader(ctx)?
-        .load_one(TimelineOf(Arc::new(query), id))
+        .load_one(TimelineOf(query, id))
         .await?
         .unwrap_or_default();
     let mut connection = Connection::new(after.is_some(), page.has_more);
