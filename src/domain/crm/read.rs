@@ -313,6 +313,10 @@ pub(crate) fn placeholders(backend: DbBackend, first: usize, count: usize) -> Ve
 /// parents`), ordered by `order` (an SQL expression over alias `t`), with
 /// `extra` conditions: one statement for all parents (a window function,
 /// which SQLite and PostgreSQL both have).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one statement's parts, each a plain value"
+)]
 pub(crate) async fn top_per_parent<M: FromQueryResult>(
     db: &impl ConnectionTrait,
     workspace: WorkspaceId,

@@ -218,7 +218,7 @@ pub async fn load(
     Ok(merged
         .into_iter()
         .map(|(parent, mut items)| {
-            items.sort_by(|a, b| (b.at(), b.id()).cmp(&(a.at(), a.id())));
+            items.sort_by_key(|item| std::cmp::Reverse((item.at(), item.id())));
             let has_more = items.len() > limit;
             items.truncate(limit);
             (parent, Timeline { items, has_more })

@@ -259,7 +259,8 @@ impl DealStageChange {
         deal(ctx, Some(self.0.deal_id)).await
     }
     /// The stage it left; none when the deal was created.
-    async fn from_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stage>> {
+    #[graphql(name = "fromStage")]
+    async fn stage_left(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Stage>> {
         let Some(id) = self.0.from_stage_id else {
             return Ok(None);
         };
