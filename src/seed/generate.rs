@@ -162,6 +162,23 @@ impl Generator {
         sellers[self.rng.random_range(0..sellers.len())]
     }
 
+    /// The showcase contact (the oldest one with an organization, first in
+    /// lists) for row 0 of each kind, so the README's customer-360 example
+    /// shows every section; a random contact otherwise.
+    fn contact_for(&mut self, i: usize) -> (Uuid, Option<Uuid>) {
+        if i == 0
+            && let Some(showcase) = self
+                .written
+                .contacts
+                .iter()
+                .filter(|(_, org)| org.is_some())
+                .min_by_key(|(id, _)| *id)
+        {
+            return *showcase;
+        }
+        self.contact()
+    }
+
     fn contact(&mut self) -> (Uuid, Option<Uuid>) {
         let contacts = &self.written.contacts;
         contacts[self.rng.random_range(0..contacts.len())]
@@ -573,7 +590,7 @@ impl Generator {
         // Stage changes refer to deals, so they are written after all deals.
         let mut changes = Vec::new();
         let mut next_position = std::collections::HashMap::<Uuid, i64>::new();
-        for _ in 0..n {
+        for i in 0..n {
             let created = self.days_ago(0, 365);
             let id = self.id_at(created);
             let pipeline_index = usize::from(self.chance(0.3));
@@ -630,7 +647,7 @@ impl Generator {
             let position = next_position.entry(stage_id).or_insert(0);
             *position += 1024;
             let position = *position;
-            let (contact, organization) = self.contact();
+            let (contact, organization) = self.contact_for(i);
             let product = self.pick(PRODUCTS);
             let currency = if self.chance(0.1) { "USD" } else { "EUR" };
             let value = self.rng.random_range(5..800) * 10_000;
@@ -767,8 +784,9 @@ impl Generator {
             ActivityKind::Demo,
         ];
         let mut rows = Buffer::new();
-        for _ in 0..n {
-            let past = self.chance(0.7);
+        for i in 0..n {
+            // The showcase contact's first activity is upcoming.
+            let past = self.chance(0.7) && i != 0;
             let due = if past {
                 self.days_ago(0, 360)
             } else {
@@ -785,7 +803,7 @@ impl Generator {
             let done_at = done_at.map(|at| at.min(self.now));
             let kind = self.pick(KINDS);
             let subject = self.pick(ACTIVITY_SUBJECTS);
-            let (contact, organization) = self.contact();
+            let (contact, organization) = self.contact_for(i);
             let deal = if self.chance(0.5) && !self.written.deals.is_empty() {
                 let deals = &self.written.deals;
                 Some(deals[self.rng.random_range(0..deals.len())].0)
@@ -841,7 +859,7 @@ impl Generator {
             Channel::Event,
         ];
         let mut rows = Buffer::new();
-        for _ in 0..n {
+        for i in 0..n {
             let occurred = self.days_ago(0, 365);
             let id = self.id_at(occurred);
             let channel = self.pick(CHANNELS);
@@ -851,7 +869,7 @@ impl Generator {
                 Direction::Outbound
             };
             let summary = self.pick(INTERACTION_SUMMARIES);
-            let (contact, organization) = self.contact();
+            let (contact, organization) = self.contact_for(i);
             let campaign = self.campaign(0.2);
             let user = (direction == Direction::Outbound).then(|| self.seller());
             let properties = match channel {
@@ -1002,11 +1020,11 @@ impl Generator {
         n: usize,
     ) -> Result<usize, sea_orm::DbErr> {
         let mut rows = Buffer::new();
-        for _ in 0..n {
+        for i in 0..n {
             let created = self.days_ago(0, 360);
             let id = self.id_at(created);
             let body = self.pick(NOTE_BODIES);
-            let (contact, organization) = self.contact();
+            let (contact, organization) = self.contact_for(i);
             let author = self.seller();
             rows.push(
                 db,

@@ -15,71 +15,36 @@ const CREATE_ORGANIZATION: &str =
     organization { id version } userErrors { field code message } } }";
 const CREATE_DEAL: &str = "mutation ($input: CreateDealInput!) { createDeal(input: $input) {
     deal { id version title status position value { amount currency } stage { id name } } userErrors { field code message } } }";
-const CREATE_PIPELINE_SQL_FREE: &str = "{ pipelines { id name stages { id name position } } }";
 
-/// A workspace with a pipeline: the API has no pipeline mutations yet, so
-/// the pipeline is inserted through the entity layer.
+/// A workspace with two pipelines of three stages each.
 async fn with_pipeline(app: &TestApp, slug: &str) -> (TestWorkspace, Value) {
     let workspace = app.workspace(slug).await;
-    insert_pipeline(app, slug).await;
-    let (_, body) = app
-        .graphql_as(
-            workspace.token("owner"),
-            CREATE_PIPELINE_SQL_FREE,
-            json!({}),
-        )
-        .await;
-    let pipelines = body["data"]["pipelines"].clone();
+    let pipelines = create_pipelines(app, workspace.token("owner")).await;
     (workspace, pipelines)
 }
 
-async fn insert_pipeline(app: &TestApp, slug: &str) {
-    use chrono::Utc;
-    use entity::{pipeline, stage, workspace};
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-    let ws = workspace::Entity::find_by_slug(slug)
-        .one(&app.db)
-        .await
-        .expect("query")
-        .expect("workspace");
-    let now = Utc::now();
-    for (position, name) in ["Sales", "Partners"].into_iter().enumerate() {
-        let pipeline = pipeline::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            workspace_id: Set(ws.id),
-            name: Set(name.to_owned()),
-            position: Set(position as i32),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-            archived_at: Set(None),
-        }
-        .insert(&app.db)
-        .await
-        .expect("insert pipeline");
-        for (i, (stage_name, probability)) in
-            [("Lead In", 10), ("Proposal", 50), ("Negotiation", 80)]
-                .into_iter()
-                .enumerate()
-        {
-            stage::ActiveModel {
-                id: Set(uuid::Uuid::now_v7()),
-                workspace_id: Set(ws.id),
-                pipeline_id: Set(pipeline.id),
-                name: Set(stage_name.to_owned()),
-                position: Set(i as i32),
-                probability: Set(probability),
-                rotting_days: Set(Some(14)),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-                archived_at: Set(None),
-            }
-            .insert(&app.db)
-            .await
-            .expect("insert stage");
-        }
+const CREATE_PIPELINE: &str = "mutation ($input: CreatePipelineInput!) { createPipeline(input: $input) {
+    pipeline { id name stages { id name position probability rottingDays } } userErrors { field message } } }";
+
+async fn create_pipelines(app: &TestApp, token: &str) -> Value {
+    let mut pipelines = Vec::new();
+    for name in ["Sales", "Partners"] {
+        let stages = json!([
+            { "name": "Lead In", "probability": 10, "rottingDays": 14 },
+            { "name": "Proposal", "probability": 50, "rottingDays": 14 },
+            { "name": "Negotiation", "probability": 80 },
+        ]);
+        let created = mutate(
+            app,
+            token,
+            "createPipeline",
+            CREATE_PIPELINE,
+            json!({ "input": { "name": name, "stages": stages } }),
+        )
+        .await;
+        pipelines.push(created["pipeline"].clone());
     }
+    Value::Array(pipelines)
 }
 
 fn stage_id(pipelines: &Value, pipeline: usize, stage: usize) -> String {
@@ -144,12 +109,9 @@ const CUSTOMER_360: &str = "query ($n: Int!) { contacts(first: $n) { totalCount 
 async fn the_customer_360_query_costs_the_same_statements_for_one_contact_and_for_fifty() {
     let (app, statements) = spawn_counting_app(&["--max-complexity", "1000000"]).await;
     let workspace = app.workspace("acme").await;
-    insert_pipeline(&app, "acme").await;
     let token = workspace.token("owner");
-    let (_, body) = app
-        .graphql_as(token, CREATE_PIPELINE_SQL_FREE, json!({}))
-        .await;
-    customers(&app, token, &body["data"]["pipelines"], 50).await;
+    let pipelines = create_pipelines(&app, token).await;
+    customers(&app, token, &pipelines, 50).await;
 
     let mut counts = Vec::new();
     for n in [1, 50] {
@@ -675,4 +637,148 @@ async fn track_events_ingests_a_batch_and_rejects_it_whole_on_one_bad_event() {
         rejected["userErrors"][0]["field"],
         json!(["input", "events", "2", "name"])
     );
+}
+
+#[tokio::test]
+async fn pipelines_and_stages_are_managed_through_the_api() {
+    let app = spawn_app().await;
+    let (workspace, pipelines) = with_pipeline(&app, "acme").await;
+    let owner = workspace.token("owner");
+    let sales = &pipelines[0];
+    let deal = mutate(
+        &app,
+        workspace.token("member"),
+        "createDeal",
+        CREATE_DEAL,
+        json!({ "input": { "title": "Moves along", "pipelineId": sales["id"] } }),
+    )
+    .await;
+    let lead_in = stage_id(&pipelines, 0, 0);
+    let proposal = stage_id(&pipelines, 0, 1);
+    let negotiation = stage_id(&pipelines, 0, 2);
+
+    let update = "mutation ($input: UpdateStageInput!) { updateStage(input: $input) { stage { probability rottingDays version } userErrors { field } } }";
+    let updated = mutate(&app, owner, "updateStage", update, json!({ "input": { "id": proposal, "version": 1, "probability": 60, "rottingDays": null } })).await;
+    let (_, stale) = app
+        .graphql_as(
+            owner,
+            update,
+            json!({ "input": { "id": proposal, "version": 1, "probability": 70 } }),
+        )
+        .await;
+    let (_, bad) = app
+        .graphql_as(
+            owner,
+            update,
+            json!({ "input": { "id": proposal, "version": 2, "probability": 101 } }),
+        )
+        .await;
+    let reordered = mutate(&app, owner, "reorderStages", "mutation ($input: ReorderStagesInput!) { reorderStages(input: $input) { stages { id } userErrors { field } } }",
+        json!({ "input": { "pipelineId": sales["id"], "stageIds": [negotiation, lead_in, proposal] } })).await;
+    let deleted = mutate(&app, owner, "deleteStage", "mutation ($input: DeleteStageInput!) { deleteStage(input: $input) { stages { name } userErrors { field } } }",
+        json!({ "input": { "id": lead_in, "moveDealsTo": proposal } })).await;
+    let (_, after) = app
+        .graphql_as(
+            owner,
+            "query ($id: ID!) { deal(id: $id) { version stage { name } } }",
+            json!({ "id": deal["deal"]["id"] }),
+        )
+        .await;
+
+    assert_eq!(
+        updated["stage"],
+        json!({ "probability": 60, "rottingDays": null, "version": 2 })
+    );
+    assert_eq!(stale["errors"][0]["extensions"]["code"], "CONFLICT");
+    assert_eq!(
+        bad["data"]["updateStage"]["userErrors"][0]["field"],
+        json!(["input", "probability"])
+    );
+    assert_eq!(
+        reordered["stages"],
+        json!([{ "id": negotiation }, { "id": lead_in }, { "id": proposal }])
+    );
+    assert_eq!(
+        deleted["stages"],
+        json!([{ "name": "Negotiation" }, { "name": "Proposal" }])
+    );
+    assert_eq!(after["data"]["deal"]["stage"]["name"], "Proposal");
+    assert_eq!(
+        stage_changes(&app).await,
+        2,
+        "creation and the move off the deleted stage"
+    );
+}
+
+#[tokio::test]
+async fn records_are_tagged_and_untagged() {
+    let app = spawn_app().await;
+    let workspace = app.workspace("acme").await;
+    let token = workspace.token("member");
+    let contact = mutate(
+        &app,
+        token,
+        "createContact",
+        CREATE_CONTACT,
+        json!({ "input": { "firstName": "T", "lastName": "G" } }),
+    )
+    .await;
+    let id = &contact["contact"]["id"];
+    let tag = "mutation ($input: TagInput!) { tag(input: $input) { tags { name } } }";
+
+    mutate(
+        &app,
+        token,
+        "tag",
+        tag,
+        json!({ "input": { "id": id, "name": "VIP" } }),
+    )
+    .await;
+    let twice = mutate(
+        &app,
+        token,
+        "tag",
+        tag,
+        json!({ "input": { "id": id, "name": "vip" } }),
+    )
+    .await;
+    let both = mutate(
+        &app,
+        token,
+        "tag",
+        tag,
+        json!({ "input": { "id": id, "name": "churn-risk" } }),
+    )
+    .await;
+    let untagged = mutate(
+        &app,
+        token,
+        "untag",
+        "mutation ($input: TagInput!) { untag(input: $input) { tags { name } } }",
+        json!({ "input": { "id": id, "name": "vip" } }),
+    )
+    .await;
+    let (_, filtered) = app
+        .graphql_as(
+            token,
+            "{ contacts { totalCount edges { node { tags { id name } } } } }",
+            json!({}),
+        )
+        .await;
+    let tag_id = filtered["data"]["contacts"]["edges"][0]["node"]["tags"][0]["id"].clone();
+    let (_, by_tag) = app
+        .graphql_as(
+            token,
+            "query ($t: ID!) { contacts(filter: { tagId: $t }) { totalCount } }",
+            json!({ "t": tag_id }),
+        )
+        .await;
+
+    assert_eq!(twice["tags"], json!([{ "name": "vip" }]));
+    assert_eq!(
+        both["tags"],
+        json!([{ "name": "churn-risk" }, { "name": "vip" }])
+    );
+    assert_eq!(untagged["tags"], json!([{ "name": "churn-risk" }]));
+    assert_eq!(by_tag["data"]["contacts"]["totalCount"], 1);
 }

@@ -8,7 +8,9 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
 pub mod organizations;
+pub mod pipelines;
 pub mod read;
+pub mod tags;
 pub mod timeline;
 pub mod touchpoints;
 

@@ -4,6 +4,7 @@ use async_graphql::MergedObject;
 
 mod crm;
 mod identity;
+mod pipeline;
 mod sessions;
 
 /// The root mutation type.
@@ -12,4 +13,5 @@ pub struct Mutation(
     sessions::SessionMutation,
     identity::IdentityMutation,
     crm::CrmMutation,
+    pipeline::PipelineMutation,
 );

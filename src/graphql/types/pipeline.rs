@@ -42,6 +42,10 @@ impl Pipeline {
     async fn position(&self) -> i32 {
         self.0.position
     }
+    /// Optimistic-concurrency version; renames must send it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
     /// The stages in order.
     async fn stages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Stage>> {
         let mut stages = gql(read::stages_of(&api(ctx)?.db, viewer(ctx)?, &[self.0.id]).await)?;
@@ -71,6 +75,10 @@ impl Stage {
     /// Order within the pipeline.
     async fn position(&self) -> i32 {
         self.0.position
+    }
+    /// Optimistic-concurrency version; updates must send it.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
     /// Win probability in percent, for weighted forecasts.
     async fn probability(&self) -> i32 {
