@@ -20,6 +20,9 @@ pub struct PageRequest {
     pub after: Option<Uuid>,
     /// Rows before this id.
     pub before: Option<Uuid>,
+    /// Whether to count all matching rows (a second statement; skipped when
+    /// the client did not ask for `totalCount`).
+    pub with_total: bool,
 }
 
 /// One page of rows in id order.
@@ -31,7 +34,7 @@ pub struct Page<M> {
     pub has_previous: bool,
     /// Whether rows exist after the last one.
     pub has_next: bool,
-    /// Rows matching the filter, ignoring the cursors.
+    /// Rows matching the filter, ignoring the cursors (0 unless asked for).
     pub total: u64,
 }
 
@@ -47,7 +50,11 @@ where
     E: EntityTrait,
     E::Model: Sync,
 {
-    let total = query.clone().count(db).await?;
+    let total = if page.with_total {
+        query.clone().count(db).await?
+    } else {
+        0
+    };
     let mut query = query;
     if let Some(after) = page.after {
         query = query.filter(id.gt(after));

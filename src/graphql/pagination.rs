@@ -35,8 +35,10 @@ fn parse_cursor(name: &str, cursor: &str) -> Result<Uuid, Error> {
         .ok_or_else(|| Error::Validation(format!("`{name}` is not a cursor this API returned")))
 }
 
-/// Checks Relay arguments against the page-size cap and decodes cursors.
+/// Checks Relay arguments against the page-size cap and decodes cursors;
+/// counts the total only when the selection asks for `totalCount`.
 pub fn page_request(
+    ctx: &async_graphql::Context<'_>,
     first: Option<i32>,
     after: Option<String>,
     last: Option<i32>,
@@ -65,6 +67,7 @@ pub fn page_request(
             .as_deref()
             .map(|c| parse_cursor("before", c))
             .transpose()?,
+        with_total: ctx.look_ahead().field("totalCount").exists(),
     })
 }
 

@@ -81,6 +81,14 @@ pub async fn run(
         .await
         .context("writing seed data")?;
     txn.commit().await.context("committing the seed")?;
+    // Fresh planner statistics after a bulk load: without them PostgreSQL
+    // guessed 658 contacts where there were 100,000 and scanned instead of
+    // using the key order (80 ms instead of 0.4 ms for a page).
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared("ANALYZE")
+            .await
+            .context("analyzing the seeded tables")?;
+    }
     Ok(counts)
 }
 

@@ -798,6 +798,8 @@ fn b_id_unrelated(field: &str) -> bool {
         "signUp",
         "refreshSession",
         "createTeam",
+        "pipelines",
+        "createPipeline",
         "createApiToken",
         "createUser",
     ]

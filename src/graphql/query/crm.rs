@@ -118,6 +118,7 @@ impl CrmQuery {
     ) -> async_graphql::Result<PulseConnection<Contact>> {
         let api = api(ctx)?;
         let page = gql(pagination::page_request(
+            ctx,
             first,
             after,
             last,
@@ -178,6 +179,7 @@ impl CrmQuery {
     ) -> async_graphql::Result<PulseConnection<Organization>> {
         let api = api(ctx)?;
         let page = gql(pagination::page_request(
+            ctx,
             first,
             after,
             last,
@@ -232,6 +234,7 @@ impl CrmQuery {
     ) -> async_graphql::Result<PulseConnection<Deal>> {
         let api = api(ctx)?;
         let page = gql(pagination::page_request(
+            ctx,
             first,
             after,
             last,
@@ -302,6 +305,7 @@ impl CrmQuery {
     ) -> async_graphql::Result<PulseConnection<Activity>> {
         let api = api(ctx)?;
         let page = gql(pagination::page_request(
+            ctx,
             first,
             after,
             last,
@@ -331,6 +335,7 @@ impl CrmQuery {
     ) -> async_graphql::Result<PulseConnection<Ticket>> {
         let api = api(ctx)?;
         let page = gql(pagination::page_request(
+            ctx,
             first,
             after,
             last,

@@ -48,7 +48,7 @@ impl IdentityQuery {
         before: Option<String>,
     ) -> async_graphql::Result<PulseConnection<User>> {
         let api = ctx.data::<ApiContext>()?;
-        let page = pagination::page_request(first, after, last, before, &api.config.limits)
+        let page = pagination::page_request(ctx, first, after, last, before, &api.config.limits)
             .map_err(|e| e.extend())?;
         let page = users::list_users(&api.db, viewer(ctx)?, page)
             .await
