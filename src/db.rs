@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
 /// Opens a connection pool to `url`.
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
@@ -20,9 +20,19 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .with_context(|| format!("connecting to the database at {}", redact(url)))
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration; on SQLite also lets the planner refresh
+/// statistics that have gone stale (`PRAGMA optimize`, cheap when nothing
+/// changed), since SQLite has no background analyzer like PostgreSQL's.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("applying migrations")
+    Migrator::up(db, None)
+        .await
+        .context("applying migrations")?;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA optimize")
+            .await
+            .context("optimizing SQLite statistics")?;
+    }
+    Ok(())
 }
 
 /// The URL without its password, for messages.
