@@ -35,6 +35,8 @@ pub enum Kind {
     Ticket,
     /// A tag.
     Tag,
+    /// A lead.
+    Lead,
 }
 
 const PREFIXES: &[(Kind, &str)] = &[
@@ -52,6 +54,7 @@ const PREFIXES: &[(Kind, &str)] = &[
     (Kind::Note, "note"),
     (Kind::Ticket, "tkt"),
     (Kind::Tag, "tag"),
+    (Kind::Lead, "lead"),
 ];
 
 impl Kind {

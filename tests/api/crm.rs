@@ -7,17 +7,17 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestWorkspace, mutate, spawn_app, spawn_counting_app};
 
-const CREATE_CONTACT: &str =
+pub const CREATE_CONTACT: &str =
     "mutation ($input: CreateContactInput!) { createContact(input: $input) {
     contact { id version name email organization { id } } userErrors { field code message } } }";
 const CREATE_ORGANIZATION: &str =
     "mutation ($input: CreateOrganizationInput!) { createOrganization(input: $input) {
     organization { id version } userErrors { field code message } } }";
-const CREATE_DEAL: &str = "mutation ($input: CreateDealInput!) { createDeal(input: $input) {
+pub const CREATE_DEAL: &str = "mutation ($input: CreateDealInput!) { createDeal(input: $input) {
     deal { id version title status position value { amount currency } stage { id name } } userErrors { field code message } } }";
 
 /// A workspace with two pipelines of three stages each.
-async fn with_pipeline(app: &TestApp, slug: &str) -> (TestWorkspace, Value) {
+pub async fn with_pipeline(app: &TestApp, slug: &str) -> (TestWorkspace, Value) {
     let workspace = app.workspace(slug).await;
     let pipelines = create_pipelines(app, workspace.token("owner")).await;
     (workspace, pipelines)
@@ -47,7 +47,7 @@ async fn create_pipelines(app: &TestApp, token: &str) -> Value {
     Value::Array(pipelines)
 }
 
-fn stage_id(pipelines: &Value, pipeline: usize, stage: usize) -> String {
+pub fn stage_id(pipelines: &Value, pipeline: usize, stage: usize) -> String {
     pipelines[pipeline]["stages"][stage]["id"]
         .as_str()
         .expect("a stage")
@@ -326,7 +326,7 @@ async fn move_deal_with_a_stale_version_is_a_conflict_and_changes_nothing() {
     assert_eq!(changes, 2, "creation and the one successful move");
 }
 
-async fn stage_changes(app: &TestApp) -> i64 {
+pub async fn stage_changes(app: &TestApp) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
     let row = app
         .db

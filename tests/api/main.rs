@@ -7,6 +7,7 @@ mod crm;
 mod health;
 mod helpers;
 mod http_protocol;
+mod leads;
 mod limits;
 mod migrations;
 mod schema;

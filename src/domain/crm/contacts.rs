@@ -6,12 +6,12 @@ use entity::{
     enums::{EntityType, LifecycleStage},
     organization,
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
+    Db, check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
     required_text, save_versioned, stale,
 };
 use crate::{
@@ -64,7 +64,7 @@ pub struct ContactFields {
 
 /// Validates `fields` and applies them to `model`.
 async fn apply(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     fields: ContactFields,
     model: &mut contact::ActiveModel,
@@ -170,7 +170,7 @@ async fn apply(
 /// Creates a contact. With an `idempotency_key` a retry returns the first
 /// result.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     fields: ContactFields,
     idempotency_key: Option<&str>,
@@ -249,7 +249,7 @@ pub async fn create(
 /// Updates a contact at `version`; a stale version is a CONFLICT and
 /// changes nothing.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -275,7 +275,7 @@ pub async fn update(
 
 /// Archives (soft-deletes) a contact at `version`.
 pub async fn archive(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -285,7 +285,7 @@ pub async fn archive(
 
 /// Restores an archived contact at `version`.
 pub async fn restore(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -294,7 +294,7 @@ pub async fn restore(
 }
 
 async fn set_archived(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -315,7 +315,7 @@ async fn set_archived(
 
 /// Writes `model` if the row is still at `version`, with its event.
 async fn save(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     current: contact::Model,
     mut model: contact::ActiveModel,

@@ -9,14 +9,14 @@ use entity::{
     organization, pipeline, stage, workspace,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
+    Db, check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
     required_text, save_versioned, stale,
 };
 use crate::{
@@ -98,7 +98,7 @@ where
 }
 
 async fn apply(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     fields: DealFields,
     model: &mut deal::ActiveModel,
@@ -207,7 +207,7 @@ async fn apply(
 /// Creates a deal at the end of its stage (the pipeline's first stage when
 /// none is given); with an `idempotency_key` a retry returns the first result.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     mut fields: DealFields,
     idempotency_key: Option<&str>,
@@ -347,7 +347,7 @@ async fn resolve_stage(
 /// Updates a deal's fields at `version` (stage and status have their own
 /// mutations).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -380,7 +380,7 @@ pub async fn update(
 /// Moves a deal to `stage_id` (of the same pipeline) at `index` among the
 /// open cards of that stage (the end when absent), at `version`.
 pub async fn move_deal(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -433,18 +433,13 @@ pub async fn move_deal(
 }
 
 /// Closes a deal as won, at `version`.
-pub async fn win(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: Uuid,
-    version: i32,
-) -> Result<deal::Model> {
+pub async fn win(db: &impl Db, viewer: &Viewer, id: Uuid, version: i32) -> Result<deal::Model> {
     close(db, viewer, id, version, DealStatus::Won, None).await
 }
 
 /// Closes a deal as lost with a reason, at `version`.
 pub async fn lose(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -459,17 +454,12 @@ pub async fn lose(
 }
 
 /// Reopens a won or lost deal, at `version`.
-pub async fn reopen(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: Uuid,
-    version: i32,
-) -> Result<deal::Model> {
+pub async fn reopen(db: &impl Db, viewer: &Viewer, id: Uuid, version: i32) -> Result<deal::Model> {
     close(db, viewer, id, version, DealStatus::Open, None).await
 }
 
 async fn close(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -507,7 +497,7 @@ async fn close(
 
 /// Archives or restores a deal at `version`.
 pub async fn set_archived(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -531,7 +521,7 @@ pub async fn set_archived(
 }
 
 /// A deal the viewer may change: exists, not archived, owned (or team).
-async fn editable(db: &DatabaseConnection, viewer: &Viewer, id: Uuid) -> Result<deal::Model> {
+async fn editable(db: &impl Db, viewer: &Viewer, id: Uuid) -> Result<deal::Model> {
     viewer.require(Area::Deals, Action::Write)?;
     let current = find::<deal::Entity>(db, viewer, id, "deal").await?;
     check_owner(db, viewer, current.owner_id).await?;

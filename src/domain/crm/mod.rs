@@ -7,9 +7,12 @@ pub mod activities;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
+pub mod leads;
+pub mod merge;
 pub mod organizations;
 pub mod pipelines;
 pub mod read;
+pub mod search;
 pub mod tags;
 pub mod timeline;
 pub mod touchpoints;
@@ -214,3 +217,13 @@ pub fn diff(before: &serde_json::Value, after: &serde_json::Value) -> serde_json
     }
     serde_json::json!({ "before": old, "after": new })
 }
+
+/// A database handle a write can run on: the pool, or an open transaction
+/// (a nested `begin` is a savepoint), so writes compose into one transaction
+/// (`convertLead`, `mergeContacts`).
+pub trait Db:
+    ConnectionTrait + sea_orm::TransactionTrait<Transaction = DatabaseTransaction>
+{
+}
+
+impl<T: ConnectionTrait + sea_orm::TransactionTrait<Transaction = DatabaseTransaction>> Db for T {}

@@ -2,12 +2,12 @@
 
 use chrono::Utc;
 use entity::{enums::EntityType, organization};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
+    Db, check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
     required_text, save_versioned, stale,
 };
 use crate::{
@@ -48,7 +48,7 @@ pub struct OrganizationFields {
 }
 
 async fn apply(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     fields: OrganizationFields,
     model: &mut organization::ActiveModel,
@@ -118,7 +118,7 @@ async fn apply(
 /// Creates an organization; with an `idempotency_key` a retry returns the
 /// first result.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     fields: OrganizationFields,
     idempotency_key: Option<&str>,
@@ -183,7 +183,7 @@ pub async fn create(
 
 /// Updates an organization at `version`.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -205,7 +205,7 @@ pub async fn update(
 
 /// Archives or restores an organization at `version`.
 pub async fn set_archived(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: Uuid,
     version: i32,
@@ -225,7 +225,7 @@ pub async fn set_archived(
 }
 
 async fn save(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     current: organization::Model,
     mut model: organization::ActiveModel,

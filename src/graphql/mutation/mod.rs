@@ -4,6 +4,7 @@ use async_graphql::MergedObject;
 
 mod crm;
 mod identity;
+mod leads;
 mod pipeline;
 mod sessions;
 
@@ -14,4 +15,5 @@ pub struct Mutation(
     identity::IdentityMutation,
     crm::CrmMutation,
     pipeline::PipelineMutation,
+    leads::LeadMutation,
 );

@@ -5,6 +5,7 @@ use async_graphql::MergedObject;
 mod api_info;
 mod crm;
 mod identity;
+mod leads;
 
 pub use api_info::ServerInfo;
 
@@ -14,4 +15,5 @@ pub struct Query(
     api_info::ApiInfoQuery,
     identity::IdentityQuery,
     crm::CrmQuery,
+    leads::LeadQuery,
 );

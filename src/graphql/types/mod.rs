@@ -7,6 +7,7 @@ use super::{ApiContext, loaders::Loaders};
 
 pub mod customers;
 pub mod identity;
+pub mod leads;
 pub mod node;
 pub mod pipeline;
 pub mod scalars;

@@ -9,6 +9,7 @@ use entity::{
 use super::{
     customers::{Contact, Organization, Tag},
     identity::{ApiToken, Team, User, Workspace},
+    leads::Lead,
     pipeline::{Deal, Pipeline, Stage},
     touchpoints::{Activity, Interaction, Note, Ticket},
 };
@@ -57,6 +58,8 @@ pub enum Node {
     Ticket(Ticket),
     /// A tag.
     Tag(Tag),
+    /// A lead.
+    Lead(Lead),
 }
 
 /// Loads the record behind a global id in the viewer's workspace: another
@@ -110,5 +113,8 @@ pub async fn load(api: &ApiContext, viewer: &Viewer, id: &str) -> Result<Option<
         Kind::Tag => get::<tag::Entity>(db, viewer, Area::Tags, uuid)
             .await?
             .map(|r| Node::Tag(Tag(r))),
+        Kind::Lead => get::<entity::lead::Entity>(db, viewer, Area::Leads, uuid)
+            .await?
+            .map(|r| Node::Lead(Lead(r))),
     })
 }
