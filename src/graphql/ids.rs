@@ -37,6 +37,12 @@ pub enum Kind {
     Tag,
     /// A lead.
     Lead,
+    /// A campaign.
+    Campaign,
+    /// A custom-field definition.
+    CustomField,
+    /// A goal.
+    Goal,
 }
 
 const PREFIXES: &[(Kind, &str)] = &[
@@ -55,6 +61,9 @@ const PREFIXES: &[(Kind, &str)] = &[
     (Kind::Ticket, "tkt"),
     (Kind::Tag, "tag"),
     (Kind::Lead, "lead"),
+    (Kind::Campaign, "cmp"),
+    (Kind::CustomField, "cf"),
+    (Kind::Goal, "goal"),
 ];
 
 impl Kind {

@@ -13,4 +13,5 @@ mod migrations;
 mod schema;
 mod schema_walk;
 mod seed;
+mod settings;
 mod websocket;

@@ -159,6 +159,7 @@ impl SchemaWalk {
             ("SCALAR", "Float") => Some(json!(1.0)),
             ("SCALAR", "Boolean") => Some(json!(true)),
             ("SCALAR", "DateTime") => Some(json!("2999-01-01T00:00:00Z")),
+            ("SCALAR", "Date") => Some(json!("2999-01-01")),
             ("SCALAR", _) => Some(json!("walk-value")),
             ("ENUM", _) => self
                 .types

@@ -13,6 +13,8 @@ pub mod organizations;
 pub mod pipelines;
 pub mod read;
 pub mod search;
+pub mod service;
+pub mod settings;
 pub mod tags;
 pub mod timeline;
 pub mod touchpoints;

@@ -6,6 +6,7 @@ mod crm;
 mod identity;
 mod leads;
 mod pipeline;
+mod service;
 mod sessions;
 
 /// The root mutation type.
@@ -16,4 +17,5 @@ pub struct Mutation(
     crm::CrmMutation,
     pipeline::PipelineMutation,
     leads::LeadMutation,
+    service::ServiceMutation,
 );

@@ -6,6 +6,7 @@ mod api_info;
 mod crm;
 mod identity;
 mod leads;
+mod settings;
 
 pub use api_info::ServerInfo;
 
@@ -16,4 +17,5 @@ pub struct Query(
     identity::IdentityQuery,
     crm::CrmQuery,
     leads::LeadQuery,
+    settings::SettingsQuery,
 );

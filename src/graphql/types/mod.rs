@@ -11,6 +11,7 @@ pub mod leads;
 pub mod node;
 pub mod pipeline;
 pub mod scalars;
+pub mod settings;
 pub mod touchpoints;
 
 /// The request's loader (present whenever a viewer is).

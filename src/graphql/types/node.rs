@@ -11,6 +11,7 @@ use super::{
     identity::{ApiToken, Team, User, Workspace},
     leads::Lead,
     pipeline::{Deal, Pipeline, Stage},
+    settings::{Campaign, Goal},
     touchpoints::{Activity, Interaction, Note, Ticket},
 };
 use crate::{
@@ -60,6 +61,10 @@ pub enum Node {
     Tag(Tag),
     /// A lead.
     Lead(Lead),
+    /// A campaign.
+    Campaign(Campaign),
+    /// A goal.
+    Goal(Goal),
 }
 
 /// Loads the record behind a global id in the viewer's workspace: another
@@ -116,5 +121,13 @@ pub async fn load(api: &ApiContext, viewer: &Viewer, id: &str) -> Result<Option<
         Kind::Lead => get::<entity::lead::Entity>(db, viewer, Area::Leads, uuid)
             .await?
             .map(|r| Node::Lead(Lead(r))),
+        Kind::Campaign => get::<entity::campaign::Entity>(db, viewer, Area::Campaigns, uuid)
+            .await?
+            .map(|r| Node::Campaign(Campaign(r))),
+        Kind::Goal => get::<entity::goal::Entity>(db, viewer, Area::Goals, uuid)
+            .await?
+            .map(|r| Node::Goal(Goal(r))),
+        // Definitions are listed with `customFieldDefinitions`, not nodes.
+        Kind::CustomField => None,
     })
 }

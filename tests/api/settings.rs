@@ -1,0 +1,115 @@
+//! Custom-field definitions, tickets, campaigns and goals (issue 4).
+
+use serde_json::json;
+
+use crate::{
+    crm::CREATE_CONTACT,
+    helpers::{PASSWORD, mutate, spawn_app},
+};
+
+#[tokio::test]
+async fn custom_field_values_are_validated_against_their_definitions() {
+    let app = spawn_app().await;
+    let workspace = app.workspace("acme").await;
+    let define = "mutation ($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { key fieldType } userErrors { field code } } }";
+    mutate(&app, workspace.token("admin"), "createCustomField", define, json!({ "input": { "recordType": "CONTACT", "key": "tier", "label": "Tier", "fieldType": "ENUM", "options": ["gold", "silver"] } })).await;
+    mutate(&app, workspace.token("admin"), "createCustomField", define, json!({ "input": { "recordType": "CONTACT", "key": "seats", "label": "Seats", "fieldType": "NUMBER" } })).await;
+    let (_, duplicate) = app.graphql_as(workspace.token("admin"), define, json!({ "input": { "recordType": "CONTACT", "key": "tier", "label": "Again", "fieldType": "TEXT" } })).await;
+    let (_, by_member) = app.graphql_as(workspace.token("member"), define, json!({ "input": { "recordType": "CONTACT", "key": "x", "label": "X", "fieldType": "TEXT" } })).await;
+    let token = workspace.token("member");
+
+    let ok = mutate(&app, token, "createContact", "mutation ($input: CreateContactInput!) { createContact(input: $input) { contact { customFields { key value } } userErrors { field } } }",
+        json!({ "input": { "firstName": "C", "lastName": "F", "customFields": { "tier": "gold", "seats": 12 } } })).await;
+    let (_, wrong) = app.graphql_as(token, CREATE_CONTACT, json!({ "input": { "firstName": "C", "lastName": "F", "customFields": { "tier": "bronze", "seats": "twelve" } } })).await;
+
+    assert_eq!(
+        duplicate["data"]["createCustomField"]["userErrors"][0]["code"],
+        "CONFLICT"
+    );
+    assert_eq!(by_member["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(
+        ok["contact"]["customFields"],
+        json!([{ "key": "seats", "value": 12 }, { "key": "tier", "value": "gold" }])
+    );
+    let errors = &wrong["data"]["createContact"]["userErrors"];
+    assert_eq!(errors.as_array().map(Vec::len), Some(2), "{wrong}");
+    assert_eq!(
+        errors[0]["field"],
+        json!(["input", "customFields", "seats"])
+    );
+    assert_eq!(errors[1]["field"], json!(["input", "customFields", "tier"]));
+}
+
+#[tokio::test]
+async fn tickets_campaigns_and_goals_are_managed_through_the_api() {
+    let app = spawn_app().await;
+    let workspace = app.workspace("acme").await;
+    let token = workspace.token("manager");
+    let contact = mutate(
+        &app,
+        token,
+        "createContact",
+        CREATE_CONTACT,
+        json!({ "input": { "firstName": "T", "lastName": "K" } }),
+    )
+    .await;
+    let ticket = mutate(&app, token, "createTicket", "mutation ($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id status priority } } }",
+        json!({ "input": { "subject": "Export times out", "priority": "HIGH", "contactId": contact["contact"]["id"] } })).await;
+    let resolved = mutate(&app, token, "updateTicket", "mutation ($input: UpdateTicketInput!) { updateTicket(input: $input) { ticket { status resolvedAt } } }",
+        json!({ "input": { "id": ticket["ticket"]["id"], "version": 1, "status": "RESOLVED" } })).await;
+    let campaign = mutate(&app, token, "createCampaign", "mutation ($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { name budget { amount currency } } userErrors { field } } }",
+        json!({ "input": { "name": "Spring webinar", "channel": "EVENT", "budget": "1500.50", "startsOn": "2027-03-01", "endsOn": "2027-03-31" } })).await;
+    let goal = mutate(&app, token, "createGoal", "mutation ($input: CreateGoalInput!) { createGoal(input: $input) { goal { metric targetValue { amount currency } targetCount } userErrors { field } } }",
+        json!({ "input": { "name": "Q1 revenue", "metric": "WON_VALUE", "periodStart": "2027-01-01", "periodEnd": "2027-03-31", "target": "50000" } })).await;
+    let (_, timeline) = app
+        .graphql_as(
+            token,
+            "query ($id: ID!) { contact(id: $id) { tickets { subject status } } }",
+            json!({ "id": contact["contact"]["id"] }),
+        )
+        .await;
+
+    assert_eq!(ticket["ticket"]["status"], "OPEN");
+    assert_eq!(resolved["ticket"]["status"], "RESOLVED");
+    assert!(resolved["ticket"]["resolvedAt"].is_string());
+    assert_eq!(
+        campaign["campaign"]["budget"],
+        json!({ "amount": "1500.50", "currency": "EUR" })
+    );
+    assert_eq!(
+        goal["goal"],
+        json!({ "metric": "WON_VALUE", "targetValue": { "amount": "50000.00", "currency": "EUR" }, "targetCount": null })
+    );
+    assert_eq!(
+        timeline["data"]["contact"]["tickets"],
+        json!([{ "subject": "Export times out", "status": "RESOLVED" }])
+    );
+}
+
+#[tokio::test]
+async fn a_member_cannot_edit_another_members_deal() {
+    let app = spawn_app().await;
+    let (workspace, pipelines) = crate::crm::with_pipeline(&app, "acme").await;
+    mutate(&app, workspace.token("owner"), "createUser", "mutation ($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",
+        json!({ "input": { "email": "member2@acme.test", "name": "Second member", "role": "MEMBER", "password": PASSWORD } })).await;
+    let other = app.login("member2@acme.test", PASSWORD).await["accessToken"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let deal = mutate(
+        &app,
+        &other,
+        "createDeal",
+        crate::crm::CREATE_DEAL,
+        json!({ "input": { "title": "Theirs", "pipelineId": pipelines[0]["id"] } }),
+    )
+    .await;
+
+    let (_, body) = app.graphql_as(workspace.token("member"), "mutation ($input: MoveDealInput!) { moveDeal(input: $input) { deal { id } } }",
+        json!({ "input": { "id": deal["deal"]["id"], "version": 1, "stageId": crate::crm::stage_id(&pipelines, 0, 1) } })).await;
+
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{body}"
+    );
+}
