@@ -20,6 +20,20 @@ async fn custom_field_values_are_validated_against_their_definitions() {
 
     let ok = mutate(&app, token, "createContact", "mutation ($input: CreateContactInput!) { createContact(input: $input) { contact { customFields { key value } } userErrors { field } } }",
         json!({ "input": { "firstName": "C", "lastName": "F", "customFields": { "tier": "gold", "seats": 12 } } })).await;
+    mutate(&app, token, "createContact", CREATE_CONTACT, json!({ "input": { "firstName": "D", "lastName": "G", "customFields": { "tier": "silver", "seats": 3 } } })).await;
+    let filter = "query ($key: String!, $value: String!) { contacts(filter: { customField: { key: $key, value: $value }, text: \"f\" }) { totalCount } }";
+    let (_, gold) = app
+        .graphql_as(token, filter, json!({ "key": "tier", "value": "gold" }))
+        .await;
+    let (_, twelve) = app
+        .graphql_as(token, filter, json!({ "key": "seats", "value": "12" }))
+        .await;
+    let (_, none) = app
+        .graphql_as(token, filter, json!({ "key": "tier", "value": "bronze" }))
+        .await;
+    assert_eq!(gold["data"]["contacts"]["totalCount"], 1, "{gold}");
+    assert_eq!(twelve["data"]["contacts"]["totalCount"], 1, "{twelve}");
+    assert_eq!(none["data"]["contacts"]["totalCount"], 0, "{none}");
     let (_, wrong) = app.graphql_as(token, CREATE_CONTACT, json!({ "input": { "firstName": "C", "lastName": "F", "customFields": { "tier": "bronze", "seats": "twelve" } } })).await;
 
     assert_eq!(

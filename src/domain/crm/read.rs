@@ -59,8 +59,37 @@ pub struct ContactFilter {
     pub created_before: Option<DateTime<Utc>>,
     /// Carrying the tag.
     pub tag_id: Option<Uuid>,
+    /// Custom field `key` equal to the value (compared as text).
+    pub custom_field: Option<(String, String)>,
+    /// Updated at or after.
+    pub updated_after: Option<DateTime<Utc>>,
+    /// Updated before.
+    pub updated_before: Option<DateTime<Utc>>,
     /// Include archived contacts.
     pub include_archived: bool,
+}
+
+/// `custom_fields.<key> = value` (as text) on both databases. The key is
+/// bound, never spliced into the SQL.
+fn custom_field_equals(
+    backend: DbBackend,
+    key: &str,
+    value: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    let path = if backend == DbBackend::Postgres {
+        key.to_owned()
+    } else {
+        format!("$.{key}")
+    };
+    let sql = if backend == DbBackend::Postgres {
+        "(custom_fields ->> $1) = $2"
+    } else {
+        "CAST(json_extract(custom_fields, ?) AS TEXT) = ?"
+    };
+    Expr::cust_with_values(
+        sql,
+        [SqlValue::from(path), SqlValue::from(value.to_owned())],
+    )
 }
 
 /// A page of contacts.
@@ -99,6 +128,15 @@ pub async fn contacts(
     }
     if let Some(before) = filter.created_before {
         query = query.filter(contact::Column::CreatedAt.lt(before));
+    }
+    if let Some(after) = filter.updated_after {
+        query = query.filter(contact::Column::UpdatedAt.gte(after));
+    }
+    if let Some(before) = filter.updated_before {
+        query = query.filter(contact::Column::UpdatedAt.lt(before));
+    }
+    if let Some((key, value)) = &filter.custom_field {
+        query = query.filter(custom_field_equals(db.get_database_backend(), key, value));
     }
     if let Some(tag_id) = filter.tag_id {
         let tagged = tagging::Entity::find_in(viewer.workspace)

@@ -51,9 +51,24 @@ pub struct ContactsFilter {
     pub created_after: Option<DateTime<Utc>>,
     /// Created before.
     pub created_before: Option<DateTime<Utc>>,
+    /// Updated at or after.
+    pub updated_after: Option<DateTime<Utc>>,
+    /// Updated before.
+    pub updated_before: Option<DateTime<Utc>>,
+    /// A custom field equal to a value (compared as text, e.g. `{ key: "tier", value: "gold" }`).
+    pub custom_field: Option<CustomFieldEquals>,
     /// Include archived contacts.
     #[graphql(default)]
     pub include_archived: bool,
+}
+
+/// A custom-field equality condition.
+#[derive(InputObject)]
+pub struct CustomFieldEquals {
+    /// The field's key.
+    pub key: String,
+    /// The value, as text (`"12"`, `"gold"`, `"2027-01-31"`).
+    pub value: String,
 }
 
 /// Filters of `organizations`.
@@ -134,6 +149,9 @@ impl CrmQuery {
             created_after: f.created_after,
             created_before: f.created_before,
             tag_id: filter_id(Kind::Tag, f.tag_id.as_ref()),
+            custom_field: f.custom_field.map(|c| (c.key, c.value)),
+            updated_after: f.updated_after,
+            updated_before: f.updated_before,
             include_archived: f.include_archived,
         };
         let page = gql(read::contacts(&api.db, viewer(ctx)?, filter, page).await)?;
