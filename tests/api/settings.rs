@@ -127,3 +127,69 @@ async fn a_member_cannot_edit_another_members_deal() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn activities_notes_and_campaigns_can_be_edited_archived_and_restored() {
+    let app = spawn_app().await;
+    let workspace = app.workspace("acme").await;
+    let token = workspace.token("member");
+    let contact = mutate(
+        &app,
+        token,
+        "createContact",
+        CREATE_CONTACT,
+        json!({ "input": { "firstName": "E", "lastName": "D" } }),
+    )
+    .await;
+    let id = &contact["contact"]["id"];
+    let activity = mutate(&app, token, "scheduleActivity", "mutation ($input: ScheduleActivityInput!) { scheduleActivity(input: $input) { activity { id } } }",
+        json!({ "input": { "kind": "CALL", "subject": "Call", "dueAt": "2999-01-01T10:00:00Z", "contactId": id } })).await;
+    let note = mutate(
+        &app,
+        token,
+        "addNote",
+        "mutation ($input: AddNoteInput!) { addNote(input: $input) { note { id } } }",
+        json!({ "input": { "body": "Draft", "contactId": id } }),
+    )
+    .await;
+
+    let moved = mutate(&app, token, "updateActivity", "mutation ($input: UpdateActivityInput!) { updateActivity(input: $input) { activity { subject dueAt version } } }",
+        json!({ "input": { "id": activity["activity"]["id"], "version": 1, "subject": "Call back", "dueAt": "2999-02-01T10:00:00Z" } })).await;
+    mutate(&app, token, "archiveActivity", "mutation ($input: RecordVersionInput!) { archiveActivity(input: $input) { activity { id } } }",
+        json!({ "input": { "id": activity["activity"]["id"], "version": 2 } })).await;
+    let edited = mutate(&app, token, "updateNote", "mutation ($input: UpdateNoteInput!) { updateNote(input: $input) { note { body version } } }",
+        json!({ "input": { "id": note["note"]["id"], "version": 1, "body": "Final" } })).await;
+    let (_, other) = app
+        .graphql_as(
+            workspace.token("viewer"),
+            "mutation ($input: UpdateNoteInput!) { updateNote(input: $input) { note { body } } }",
+            json!({ "input": { "id": note["note"]["id"], "version": 2, "body": "Hijacked" } }),
+        )
+        .await;
+    let (_, customer) = app
+        .graphql_as(
+            token,
+            "query ($id: ID!) { contact(id: $id) { activities { subject } notes { body } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let campaign = mutate(&app, workspace.token("manager"), "createCampaign", "mutation ($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }",
+        json!({ "input": { "name": "Autumn", "channel": "EMAIL" } })).await;
+    let renamed = mutate(&app, workspace.token("manager"), "updateCampaign", "mutation ($input: UpdateCampaignInput!) { updateCampaign(input: $input) { campaign { name budget { amount } version } } }",
+        json!({ "input": { "id": campaign["campaign"]["id"], "version": 1, "name": "Autumn push", "budget": "99.90" } })).await;
+
+    assert_eq!(
+        moved["activity"],
+        json!({ "subject": "Call back", "dueAt": "2999-02-01T10:00:00+00:00", "version": 2 })
+    );
+    assert_eq!(edited["note"], json!({ "body": "Final", "version": 2 }));
+    assert_eq!(other["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(
+        customer["data"]["contact"],
+        json!({ "activities": [], "notes": [{ "body": "Final" }] })
+    );
+    assert_eq!(
+        renamed["campaign"],
+        json!({ "name": "Autumn push", "budget": { "amount": "99.90" }, "version": 2 })
+    );
+}

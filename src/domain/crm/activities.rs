@@ -255,3 +255,109 @@ pub async fn complete(
     txn.commit().await?;
     Ok(done)
 }
+
+/// What `updateActivity` changes; absent fields stay as they are.
+#[derive(Default)]
+pub struct ActivityChanges {
+    /// Kind of work.
+    pub kind: Option<ActivityKind>,
+    /// Short description.
+    pub subject: Option<String>,
+    /// Details.
+    pub note: Option<Option<String>>,
+    /// When it is due.
+    pub due_at: Option<Option<DateTime<Utc>>>,
+    /// Planned length.
+    pub duration_minutes: Option<Option<i32>>,
+    /// Who does it.
+    pub owner_id: Option<Option<Uuid>>,
+}
+
+/// Reschedules or edits an activity at `version`; `archived` archives or
+/// restores it.
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    changes: ActivityChanges,
+    archived: Option<bool>,
+) -> Result<activity::Model> {
+    viewer.require(Area::Activities, Action::Write)?;
+    let current = find::<activity::Entity>(db, viewer, id, "activity").await?;
+    check_owner(db, viewer, current.owner_id).await?;
+    if current.archived_at.is_some() && archived != Some(false) {
+        return Err(Error::field(FieldError::invalid(
+            "id",
+            "the activity is archived; restore it first",
+        )));
+    }
+    let mut errors = Vec::new();
+    let mut model: activity::ActiveModel = current.clone().into();
+    if let Some(kind) = changes.kind {
+        model.kind = Set(kind);
+    }
+    if let Some(subject) = &changes.subject {
+        model.subject = Set(required_text("subject", subject, 200, &mut errors));
+    }
+    if let Some(note) = changes.note {
+        model.note = Set(optional_text("note", note.as_deref(), 10_000, &mut errors));
+    }
+    if let Some(due_at) = changes.due_at {
+        model.due_at = Set(due_at);
+    }
+    if let Some(duration) = changes.duration_minutes {
+        if duration.is_some_and(|d| !(0..=24 * 60).contains(&d)) {
+            errors.push(FieldError::invalid(
+                "durationMinutes",
+                "must be between 0 and 1440",
+            ));
+        }
+        model.duration_minutes = Set(duration);
+    }
+    if let Some(owner) = changes.owner_id {
+        check_user(db, viewer.workspace, "ownerId", owner, &mut errors).await?;
+        model.owner_id = Set(owner);
+    }
+    if let Some(archived) = archived {
+        model.archived_at = Set(archived.then(Utc::now));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    if current.version != version {
+        return Err(stale("activity"));
+    }
+    model.version = Set(version + 1);
+    model.updated_at = Set(Utc::now());
+    let event_type = match archived {
+        Some(true) => "activity.archived",
+        Some(false) => "activity.restored",
+        None => "activity.updated",
+    };
+    let txn = db.begin().await?;
+    let updated = save_versioned(
+        &txn,
+        viewer,
+        id,
+        version,
+        model,
+        activity::Column::Version,
+        "activity",
+    )
+    .await?;
+    events::record(
+        &txn,
+        viewer.workspace,
+        viewer.actor(),
+        Event {
+            event_type,
+            entity_type: "activity",
+            entity_id: id,
+            payload: diff(&snapshot(&current), &snapshot(&updated)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}

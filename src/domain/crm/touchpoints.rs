@@ -363,3 +363,65 @@ pub async fn track_events(
     txn.commit().await?;
     Ok(count)
 }
+
+/// Edits a note's body, or archives or restores it, at `version`; only its
+/// author (or an admin) may.
+pub async fn update_note(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    body: Option<String>,
+    archived: Option<bool>,
+) -> Result<note::Model> {
+    viewer.require(Area::Notes, Action::Write)?;
+    let current = find::<note::Entity>(db, viewer, id, "note").await?;
+    super::check_owner(db, viewer, current.author_id).await?;
+    if current.archived_at.is_some() && archived != Some(false) {
+        return Err(Error::field(FieldError::invalid(
+            "id",
+            "the note is archived; restore it first",
+        )));
+    }
+    let mut errors = Vec::new();
+    let mut model: note::ActiveModel = current.clone().into();
+    if let Some(body) = &body {
+        model.body = Set(required_text("body", body, 20_000, &mut errors));
+    }
+    if let Some(archived) = archived {
+        model.archived_at = Set(archived.then(Utc::now));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    if current.version != version {
+        return Err(super::stale("note"));
+    }
+    model.version = Set(version + 1);
+    model.updated_at = Set(Utc::now());
+    let txn = db.begin().await?;
+    let updated = super::save_versioned(
+        &txn,
+        viewer,
+        id,
+        version,
+        model,
+        note::Column::Version,
+        "note",
+    )
+    .await?;
+    let event_type = match archived {
+        Some(true) => "note.archived",
+        Some(false) => "note.restored",
+        None => "note.edited",
+    };
+    events::record(&txn, viewer.workspace, viewer.actor(), Event {
+        event_type,
+        entity_type: "note",
+        entity_id: id,
+        payload: json!({ "before": { "archived": current.archived_at.is_some() }, "after": { "archived": updated.archived_at.is_some(), "edited": body.is_some() } }),
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}

@@ -6,8 +6,10 @@ use uuid::Uuid;
 
 use crate::{
     domain::crm::{
-        service::{self, NewCampaign, TicketFields},
+        activities::{self, ActivityChanges},
+        service::{self, CampaignChanges, NewCampaign, TicketFields},
         settings::{self, NewCustomField, NewGoal},
+        touchpoints,
     },
     graphql::{
         access::viewer,
@@ -15,9 +17,9 @@ use crate::{
         payload::{UserError, user_errors},
         types::{
             api,
-            scalars::{Channel, Date, TicketPriority, TicketStatus},
+            scalars::{ActivityKind, Channel, Date, TicketPriority, TicketStatus},
             settings::{Campaign, CustomFieldDefinition, FieldType, Goal, GoalMetric, RecordType},
-            touchpoints::Ticket,
+            touchpoints::{Activity, Note, Ticket},
         },
     },
 };
@@ -77,6 +79,70 @@ payload!(
     "Result of a custom-field mutation."
 );
 payload!(GoalPayload, goal, Goal, "Result of `createGoal`.");
+payload!(
+    ActivityEditPayload,
+    activity,
+    Activity,
+    "Result of an activity edit."
+);
+payload!(NoteEditPayload, note, Note, "Result of a note edit.");
+
+/// Input of `updateActivity`; absent fields stay as they are, `null` clears.
+#[derive(InputObject)]
+pub struct UpdateActivityInput {
+    /// The activity.
+    pub id: ID,
+    /// The version the change is based on.
+    pub version: i32,
+    /// Kind of work.
+    pub kind: Option<ActivityKind>,
+    /// Short description.
+    pub subject: Option<String>,
+    /// Details.
+    pub note: MaybeUndefined<String>,
+    /// When it is due.
+    pub due_at: MaybeUndefined<DateTime<Utc>>,
+    /// Planned length in minutes.
+    pub duration_minutes: MaybeUndefined<i32>,
+    /// Who does it.
+    pub owner_id: MaybeUndefined<ID>,
+}
+
+/// Input of `updateNote`.
+#[derive(InputObject)]
+pub struct UpdateNoteInput {
+    /// The note.
+    pub id: ID,
+    /// The version the change is based on.
+    pub version: i32,
+    /// The new text.
+    pub body: String,
+}
+
+/// Input of `updateCampaign`; absent fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateCampaignInput {
+    /// The campaign.
+    pub id: ID,
+    /// The version the change is based on.
+    pub version: i32,
+    /// Display name.
+    pub name: Option<String>,
+    /// Budget as a decimal string in the campaign's currency; `null` clears it.
+    pub budget: MaybeUndefined<String>,
+    /// First day.
+    pub starts_on: MaybeUndefined<Date>,
+    /// Last day.
+    pub ends_on: MaybeUndefined<Date>,
+}
+
+fn maybe<T, U>(value: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(f(v))),
+    }
+}
 
 /// Input of `createTicket`.
 #[derive(InputObject)]
@@ -346,6 +412,145 @@ impl ServiceMutation {
             id(Kind::Campaign, &input.id),
             input.version,
             false,
+        )
+        .await;
+        Ok(CampaignPayload::from(user_errors(result)?, Campaign))
+    }
+
+    /// Reschedules or edits an activity.
+    async fn update_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateActivityInput,
+    ) -> async_graphql::Result<ActivityEditPayload> {
+        let changes = ActivityChanges {
+            kind: input.kind.map(Into::into),
+            subject: input.subject,
+            note: maybe(input.note, |v| v),
+            due_at: maybe(input.due_at, |v| v),
+            duration_minutes: maybe(input.duration_minutes, |v| v),
+            owner_id: maybe(input.owner_id, |v| id(Kind::User, &v)),
+        };
+        let result = activities::update(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Activity, &input.id),
+            input.version,
+            changes,
+            None,
+        )
+        .await;
+        Ok(ActivityEditPayload::from(user_errors(result)?, Activity))
+    }
+
+    /// Archives an activity.
+    async fn archive_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordVersionInput,
+    ) -> async_graphql::Result<ActivityEditPayload> {
+        let result = activities::update(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Activity, &input.id),
+            input.version,
+            ActivityChanges::default(),
+            Some(true),
+        )
+        .await;
+        Ok(ActivityEditPayload::from(user_errors(result)?, Activity))
+    }
+
+    /// Restores an archived activity.
+    async fn restore_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordVersionInput,
+    ) -> async_graphql::Result<ActivityEditPayload> {
+        let result = activities::update(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Activity, &input.id),
+            input.version,
+            ActivityChanges::default(),
+            Some(false),
+        )
+        .await;
+        Ok(ActivityEditPayload::from(user_errors(result)?, Activity))
+    }
+
+    /// Edits a note (its author, a manager of the author's team, or an admin).
+    async fn update_note(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateNoteInput,
+    ) -> async_graphql::Result<NoteEditPayload> {
+        let result = touchpoints::update_note(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Note, &input.id),
+            input.version,
+            Some(input.body),
+            None,
+        )
+        .await;
+        Ok(NoteEditPayload::from(user_errors(result)?, Note))
+    }
+
+    /// Archives a note.
+    async fn archive_note(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordVersionInput,
+    ) -> async_graphql::Result<NoteEditPayload> {
+        let result = touchpoints::update_note(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Note, &input.id),
+            input.version,
+            None,
+            Some(true),
+        )
+        .await;
+        Ok(NoteEditPayload::from(user_errors(result)?, Note))
+    }
+
+    /// Restores an archived note.
+    async fn restore_note(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordVersionInput,
+    ) -> async_graphql::Result<NoteEditPayload> {
+        let result = touchpoints::update_note(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Note, &input.id),
+            input.version,
+            None,
+            Some(false),
+        )
+        .await;
+        Ok(NoteEditPayload::from(user_errors(result)?, Note))
+    }
+
+    /// Renames a campaign or changes its budget or dates.
+    async fn update_campaign(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateCampaignInput,
+    ) -> async_graphql::Result<CampaignPayload> {
+        let changes = CampaignChanges {
+            name: input.name,
+            budget: maybe(input.budget, |v| v),
+            starts_on: maybe(input.starts_on, |d| d.0),
+            ends_on: maybe(input.ends_on, |d| d.0),
+        };
+        let result = service::update_campaign(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Campaign, &input.id),
+            input.version,
+            changes,
         )
         .await;
         Ok(CampaignPayload::from(user_errors(result)?, Campaign))

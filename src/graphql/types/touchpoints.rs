@@ -182,6 +182,14 @@ impl Note {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Optimistic-concurrency version; edits must send it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When it was archived.
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
 }
 
 /// A service case.
