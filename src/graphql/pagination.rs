@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::{
     config::Limits,
-    domain::page::{Page, PageRequest},
+    domain::page::{Cursor, Page, PageRequest},
     error::Error,
 };
 
@@ -23,16 +23,38 @@ pub struct TotalCount {
 /// A Relay connection with `totalCount`.
 pub type PulseConnection<T> = Connection<String, T, TotalCount, EmptyFields>;
 
-/// An opaque cursor for a row id.
-fn cursor(id: Uuid) -> String {
-    format!("c{}", id.simple())
+/// The opaque form of a cursor: `c<id>` in id order, `s<hex of JSON>` in a
+/// column order.
+fn cursor(cursor: &Cursor) -> String {
+    match &cursor.sort {
+        None => format!("c{}", cursor.id.simple()),
+        Some(_) => {
+            let json = serde_json::to_vec(cursor).unwrap_or_default();
+            format!(
+                "s{}",
+                json.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            )
+        }
+    }
 }
 
-fn parse_cursor(name: &str, cursor: &str) -> Result<Uuid, Error> {
-    cursor
-        .strip_prefix('c')
-        .and_then(|raw| Uuid::try_parse(raw).ok())
-        .ok_or_else(|| Error::Validation(format!("`{name}` is not a cursor this API returned")))
+fn parse_cursor(name: &str, cursor: &str) -> Result<Cursor, Error> {
+    let invalid = || Error::Validation(format!("`{name}` is not a cursor this API returned"));
+    if let Some(raw) = cursor.strip_prefix('c') {
+        return Uuid::try_parse(raw)
+            .map(|id| Cursor { id, sort: None })
+            .map_err(|_| invalid());
+    }
+    let hex = cursor.strip_prefix('s').ok_or_else(invalid)?;
+    if hex.len() % 2 != 0 || hex.len() > 2_000 {
+        return Err(invalid());
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
+        .collect::<Result<Vec<u8>, _>>()
+        .map_err(|_| invalid())?;
+    serde_json::from_slice(&bytes).map_err(|_| invalid())
 }
 
 /// Checks Relay arguments against the page-size cap and decodes cursors;
@@ -83,7 +105,7 @@ pub fn connection<M, T: OutputType>(page: Page<M>, node: impl Fn(M) -> T) -> Pul
     connection.edges.extend(
         page.rows
             .into_iter()
-            .map(|(id, row)| Edge::new(cursor(id), node(row))),
+            .map(|(c, row)| Edge::new(cursor(&c), node(row))),
     );
     connection
 }
@@ -135,6 +157,22 @@ mod tests {
         );
         assert!(PageSize::parse(Some(101), 20, 100).is_err());
         assert!(PageSize::parse(Some(-1), 20, 100).is_err());
+    }
+
+    #[test]
+    fn cursors_round_trip_in_both_orders() {
+        let plain = Cursor {
+            id: Uuid::now_v7(),
+            sort: None,
+        };
+        let sorted = Cursor {
+            id: Uuid::now_v7(),
+            sort: Some(crate::domain::page::SortValue::Text("Lovelace".to_owned())),
+        };
+        assert_eq!(parse_cursor("after", &cursor(&plain)).ok(), Some(plain));
+        assert_eq!(parse_cursor("after", &cursor(&sorted)).ok(), Some(sorted));
+        assert!(parse_cursor("after", "s7g").is_err());
+        assert!(parse_cursor("after", "nonsense").is_err());
     }
 
     #[test]

@@ -782,3 +782,66 @@ async fn records_are_tagged_and_untagged() {
     assert_eq!(untagged["tags"], json!([{ "name": "churn-risk" }]));
     assert_eq!(by_tag["data"]["contacts"]["totalCount"], 1);
 }
+
+#[tokio::test]
+async fn lists_order_by_a_field_with_stable_keyset_cursors() {
+    let app = spawn_app().await;
+    let (workspace, pipelines) = with_pipeline(&app, "acme").await;
+    let token = workspace.token("owner");
+    for (title, value) in [
+        ("B", "300"),
+        ("A", "100"),
+        ("D", "300"),
+        ("C", "200"),
+        ("E", "50"),
+    ] {
+        mutate(&app, token, "createDeal", CREATE_DEAL, json!({ "input": { "title": title, "value": { "amount": value }, "pipelineId": pipelines[0]["id"] } })).await;
+    }
+    let query = "query ($after: String, $before: String, $first: Int, $last: Int) {
+        deals(first: $first, after: $after, last: $last, before: $before, orderBy: { field: VALUE, direction: DESC }) {
+        edges { cursor node { title } } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } }";
+    let titles = |body: &Value| -> Vec<String> {
+        body["data"]["deals"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["title"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+
+    let (_, first) = app.graphql_as(token, query, json!({ "first": 2 })).await;
+    let cursor = first["data"]["deals"]["pageInfo"]["endCursor"].clone();
+    let (_, second) = app
+        .graphql_as(token, query, json!({ "first": 2, "after": cursor }))
+        .await;
+    let (_, rest) = app
+        .graphql_as(
+            token,
+            query,
+            json!({ "first": 2, "after": second["data"]["deals"]["pageInfo"]["endCursor"] }),
+        )
+        .await;
+    let (_, back) = app
+        .graphql_as(
+            token,
+            query,
+            json!({ "last": 2, "before": second["data"]["deals"]["pageInfo"]["startCursor"] }),
+        )
+        .await;
+    let (_, by_title) = app
+        .graphql_as(
+            token,
+            "{ deals(orderBy: { field: TITLE }) { edges { node { title } } } }",
+            json!({}),
+        )
+        .await;
+
+    // Equal values (B and D at 300) are ordered by creation, in the same
+    // direction: D, created later, first.
+    assert_eq!(titles(&first), ["D", "B"]);
+    assert_eq!(titles(&second), ["C", "A"]);
+    assert_eq!(titles(&rest), ["E"]);
+    assert_eq!(rest["data"]["deals"]["pageInfo"]["hasNextPage"], false);
+    assert_eq!(titles(&back), ["D", "B"]);
+    assert_eq!(titles(&by_title), ["A", "B", "C", "D", "E"]);
+}

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::{
     domain::{
         access::{Action, Area, Viewer},
-        page::{self, Page, PageRequest},
+        page::{self, Page, PageRequest, Sort, SortValue},
     },
     error::Result,
 };
@@ -40,6 +40,28 @@ fn text_match<C: ColumnTrait>(columns: &[C], text: &str) -> sea_orm::Condition {
         .fold(sea_orm::Condition::any(), |any, column| {
             any.add(Expr::expr(Func::lower(Expr::col(*column))).like(pattern.as_str()))
         })
+}
+
+/// Orders of the contact, organization and deal lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderField {
+    /// Creation time.
+    CreatedAt,
+    /// Last change.
+    UpdatedAt,
+    /// Name (contacts: last name; organizations: name; deals: title).
+    Name,
+    /// Deal value (deals only; minor units, across currencies).
+    Value,
+    /// When the deal entered its stage (deals only).
+    StageEnteredAt,
+}
+
+/// A requested list order; `None` lists by creation (the id order).
+pub type ListOrder = Option<(OrderField, bool)>;
+
+fn time(t: chrono::DateTime<Utc>) -> SortValue {
+    SortValue::Time(t)
 }
 
 /// Filters of the contact list.
@@ -97,6 +119,7 @@ pub async fn contacts(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: ContactFilter,
+    order: ListOrder,
     page: PageRequest,
 ) -> Result<Page<contact::Model>> {
     viewer.require(Area::Contacts, Action::Read)?;
@@ -147,7 +170,45 @@ pub async fn contacts(
             .into_query();
         query = query.filter(contact::Column::Id.in_subquery(tagged));
     }
-    page::load(db, query, contact::Column::Id, |c| c.id, page).await
+    let (sort, value_of): (
+        Option<Sort<contact::Column>>,
+        fn(&contact::Model) -> SortValue,
+    ) = match order {
+        None => (None, |c| time(c.created_at)),
+        Some((field, descending)) => match field {
+            OrderField::UpdatedAt => (
+                Some(Sort {
+                    column: contact::Column::UpdatedAt,
+                    descending,
+                }),
+                |c| time(c.updated_at),
+            ),
+            OrderField::Name => (
+                Some(Sort {
+                    column: contact::Column::LastName,
+                    descending,
+                }),
+                |c| SortValue::Text(c.last_name.clone()),
+            ),
+            _ => (
+                Some(Sort {
+                    column: contact::Column::CreatedAt,
+                    descending,
+                }),
+                |c| time(c.created_at),
+            ),
+        },
+    };
+    page::load_sorted(
+        db,
+        query,
+        contact::Column::Id,
+        |c| c.id,
+        sort,
+        value_of,
+        page,
+    )
+    .await
 }
 
 /// Filters of the organization list.
@@ -166,6 +227,7 @@ pub async fn organizations(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: OrganizationFilter,
+    order: ListOrder,
     page: PageRequest,
 ) -> Result<Page<organization::Model>> {
     viewer.require(Area::Organizations, Action::Read)?;
@@ -182,7 +244,45 @@ pub async fn organizations(
             text,
         ));
     }
-    page::load(db, query, organization::Column::Id, |o| o.id, page).await
+    let (sort, value_of): (
+        Option<Sort<organization::Column>>,
+        fn(&organization::Model) -> SortValue,
+    ) = match order {
+        None => (None, |o| time(o.created_at)),
+        Some((field, descending)) => match field {
+            OrderField::UpdatedAt => (
+                Some(Sort {
+                    column: organization::Column::UpdatedAt,
+                    descending,
+                }),
+                |o| time(o.updated_at),
+            ),
+            OrderField::Name => (
+                Some(Sort {
+                    column: organization::Column::Name,
+                    descending,
+                }),
+                |o| SortValue::Text(o.name.clone()),
+            ),
+            _ => (
+                Some(Sort {
+                    column: organization::Column::CreatedAt,
+                    descending,
+                }),
+                |o| time(o.created_at),
+            ),
+        },
+    };
+    page::load_sorted(
+        db,
+        query,
+        organization::Column::Id,
+        |o| o.id,
+        sort,
+        value_of,
+        page,
+    )
+    .await
 }
 
 /// Filters of the deal list.
@@ -211,6 +311,7 @@ pub async fn deals(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: DealFilter,
+    order: ListOrder,
     page: PageRequest,
 ) -> Result<Page<deal::Model>> {
     viewer.require(Area::Deals, Action::Read)?;
@@ -235,7 +336,48 @@ pub async fn deals(
     if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
         query = query.filter(text_match(&[deal::Column::Title], text));
     }
-    page::load(db, query, deal::Column::Id, |d| d.id, page).await
+    let (sort, value_of): (Option<Sort<deal::Column>>, fn(&deal::Model) -> SortValue) = match order
+    {
+        None => (None, |d| time(d.created_at)),
+        Some((field, descending)) => match field {
+            OrderField::UpdatedAt => (
+                Some(Sort {
+                    column: deal::Column::UpdatedAt,
+                    descending,
+                }),
+                |d| time(d.updated_at),
+            ),
+            OrderField::Name => (
+                Some(Sort {
+                    column: deal::Column::Title,
+                    descending,
+                }),
+                |d| SortValue::Text(d.title.clone()),
+            ),
+            OrderField::Value => (
+                Some(Sort {
+                    column: deal::Column::ValueAmount,
+                    descending,
+                }),
+                |d| SortValue::Int(d.value_amount),
+            ),
+            OrderField::StageEnteredAt => (
+                Some(Sort {
+                    column: deal::Column::StageEnteredAt,
+                    descending,
+                }),
+                |d| time(d.stage_entered_at),
+            ),
+            OrderField::CreatedAt => (
+                Some(Sort {
+                    column: deal::Column::CreatedAt,
+                    descending,
+                }),
+                |d| time(d.created_at),
+            ),
+        },
+    };
+    page::load_sorted(db, query, deal::Column::Id, |d| d.id, sort, value_of, page).await
 }
 
 /// Filters of the activity list.

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 
 use crate::{
-    domain::crm::read::{self, ActivityFilter, ContactFilter, DealFilter, OrganizationFilter},
+    domain::crm::read::{
+        self, ActivityFilter, ContactFilter, DealFilter, ListOrder, OrderField, OrganizationFilter,
+    },
     graphql::{
         access::viewer,
         ids::{Kind, decode_as},
@@ -60,6 +62,87 @@ pub struct ContactsFilter {
     /// Include archived contacts.
     #[graphql(default)]
     pub include_archived: bool,
+}
+
+/// Sort direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum, Default)]
+pub enum OrderDirection {
+    /// Smallest first.
+    #[default]
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// What contacts and organizations can be ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+pub enum RecordOrderField {
+    /// Creation time (the default).
+    CreatedAt,
+    /// Last change.
+    UpdatedAt,
+    /// Name (contacts: last name).
+    Name,
+}
+
+/// What deals can be ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Enum)]
+pub enum DealOrderField {
+    /// Creation time (the default).
+    CreatedAt,
+    /// Last change.
+    UpdatedAt,
+    /// Title.
+    Title,
+    /// Value in minor units (currencies are not converted).
+    Value,
+    /// When the deal entered its current stage.
+    StageEnteredAt,
+}
+
+/// An order of contacts or organizations; ties are broken by creation, in
+/// the same direction.
+#[derive(InputObject)]
+pub struct RecordOrder {
+    /// The field.
+    pub field: RecordOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// An order of deals; ties are broken by creation, in the same direction.
+#[derive(InputObject)]
+pub struct DealOrder {
+    /// The field.
+    pub field: DealOrderField,
+    /// The direction.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+fn record_order(order: Option<RecordOrder>) -> ListOrder {
+    order.map(|o| {
+        let field = match o.field {
+            RecordOrderField::CreatedAt => OrderField::CreatedAt,
+            RecordOrderField::UpdatedAt => OrderField::UpdatedAt,
+            RecordOrderField::Name => OrderField::Name,
+        };
+        (field, o.direction == OrderDirection::Desc)
+    })
+}
+
+fn deal_order(order: Option<DealOrder>) -> ListOrder {
+    order.map(|o| {
+        let field = match o.field {
+            DealOrderField::CreatedAt => OrderField::CreatedAt,
+            DealOrderField::UpdatedAt => OrderField::UpdatedAt,
+            DealOrderField::Title => OrderField::Name,
+            DealOrderField::Value => OrderField::Value,
+            DealOrderField::StageEnteredAt => OrderField::StageEnteredAt,
+        };
+        (field, o.direction == OrderDirection::Desc)
+    })
 }
 
 /// A custom-field equality condition.
@@ -130,6 +213,7 @@ impl CrmQuery {
         last: Option<i32>,
         before: Option<String>,
         filter: Option<ContactsFilter>,
+        order_by: Option<RecordOrder>,
     ) -> async_graphql::Result<PulseConnection<Contact>> {
         let api = api(ctx)?;
         let page = gql(pagination::page_request(
@@ -154,11 +238,12 @@ impl CrmQuery {
             updated_before: f.updated_before,
             include_archived: f.include_archived,
         };
-        let page = gql(read::contacts(&api.db, viewer(ctx)?, filter, page).await)?;
+        let page =
+            gql(read::contacts(&api.db, viewer(ctx)?, filter, record_order(order_by), page).await)?;
         let owners: Vec<Owner> = page
             .rows
             .iter()
-            .map(|(id, _)| Owner::Contact(*id))
+            .map(|(c, _)| Owner::Contact(c.id))
             .collect();
         let organizations: BTreeSet<uuid::Uuid> = page
             .rows
@@ -194,6 +279,7 @@ impl CrmQuery {
         last: Option<i32>,
         before: Option<String>,
         filter: Option<OrganizationsFilter>,
+        order_by: Option<RecordOrder>,
     ) -> async_graphql::Result<PulseConnection<Organization>> {
         let api = api(ctx)?;
         let page = gql(pagination::page_request(
@@ -210,11 +296,15 @@ impl CrmQuery {
             text: f.text,
             include_archived: f.include_archived,
         };
-        let page = gql(read::organizations(&api.db, viewer(ctx)?, filter, page).await)?;
+        let page =
+            gql(
+                read::organizations(&api.db, viewer(ctx)?, filter, record_order(order_by), page)
+                    .await,
+            )?;
         let owners: Vec<Owner> = page
             .rows
             .iter()
-            .map(|(id, _)| Owner::Organization(*id))
+            .map(|(c, _)| Owner::Organization(c.id))
             .collect();
         prefetch::customers(ctx, &owners, &[]).await?;
         Ok(pagination::connection(page, Organization))
@@ -249,6 +339,7 @@ impl CrmQuery {
         last: Option<i32>,
         before: Option<String>,
         filter: Option<DealsFilter>,
+        order_by: Option<DealOrder>,
     ) -> async_graphql::Result<PulseConnection<Deal>> {
         let api = api(ctx)?;
         let page = gql(pagination::page_request(
@@ -270,7 +361,8 @@ impl CrmQuery {
             text: f.text,
             include_archived: f.include_archived,
         };
-        let page = gql(read::deals(&api.db, viewer(ctx)?, filter, page).await)?;
+        let page =
+            gql(read::deals(&api.db, viewer(ctx)?, filter, deal_order(order_by), page).await)?;
         Ok(pagination::connection(page, Deal))
     }
 
