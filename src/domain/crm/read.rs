@@ -57,6 +57,12 @@ pub enum OrderField {
     StageEnteredAt,
 }
 
+/// A sort column and how to read a row's value in it.
+type Ordering<E> = (
+    Option<Sort<<E as sea_orm::EntityTrait>::Column>>,
+    fn(&<E as sea_orm::EntityTrait>::Model) -> SortValue,
+);
+
 /// A requested list order; `None` lists by creation (the id order).
 pub type ListOrder = Option<(OrderField, bool)>;
 
@@ -170,10 +176,7 @@ pub async fn contacts(
             .into_query();
         query = query.filter(contact::Column::Id.in_subquery(tagged));
     }
-    let (sort, value_of): (
-        Option<Sort<contact::Column>>,
-        fn(&contact::Model) -> SortValue,
-    ) = match order {
+    let (sort, value_of): Ordering<contact::Entity> = match order {
         None => (None, |c| time(c.created_at)),
         Some((field, descending)) => match field {
             OrderField::UpdatedAt => (
@@ -244,10 +247,7 @@ pub async fn organizations(
             text,
         ));
     }
-    let (sort, value_of): (
-        Option<Sort<organization::Column>>,
-        fn(&organization::Model) -> SortValue,
-    ) = match order {
+    let (sort, value_of): Ordering<organization::Entity> = match order {
         None => (None, |o| time(o.created_at)),
         Some((field, descending)) => match field {
             OrderField::UpdatedAt => (
@@ -336,8 +336,7 @@ pub async fn deals(
     if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
         query = query.filter(text_match(&[deal::Column::Title], text));
     }
-    let (sort, value_of): (Option<Sort<deal::Column>>, fn(&deal::Model) -> SortValue) = match order
-    {
+    let (sort, value_of): Ordering<deal::Entity> = match order {
         None => (None, |d| time(d.created_at)),
         Some((field, descending)) => match field {
             OrderField::UpdatedAt => (

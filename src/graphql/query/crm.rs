@@ -205,6 +205,10 @@ pub struct ActivitiesFilter {
 impl CrmQuery {
     /// Contacts, oldest first, filtered.
     #[graphql(complexity = "pagination::list_complexity(first, last, child_complexity)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Relay arguments plus filter and order"
+    )]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -271,6 +275,10 @@ impl CrmQuery {
 
     /// Organizations, oldest first, filtered.
     #[graphql(complexity = "pagination::list_complexity(first, last, child_complexity)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Relay arguments plus filter and order"
+    )]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -331,6 +339,10 @@ impl CrmQuery {
 
     /// Deals, oldest first, filtered.
     #[graphql(complexity = "pagination::list_complexity(first, last, child_complexity)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Relay arguments plus filter and order"
+    )]
     async fn deals(
         &self,
         ctx: &Context<'_>,
