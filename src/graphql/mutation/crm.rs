@@ -4,8 +4,8 @@
 use async_graphql::{Context, ID, InputObject, Json, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use uuid::Uuid;
 
+use super::{id, maybe, opt_id};
 use crate::{
     domain::crm::{
         activities::{self, NewActivity},
@@ -16,7 +16,7 @@ use crate::{
     },
     graphql::{
         access::viewer,
-        ids::{Kind, decode_as},
+        ids::Kind,
         payload::{UserError, user_errors},
         types::{
             api,
@@ -31,24 +31,6 @@ use crate::{
 /// CRM mutations.
 #[derive(Default)]
 pub struct CrmMutation;
-
-/// A global id of `kind` as a row id; a malformed or foreign id becomes an id
-/// that matches nothing, so the domain reports it as not found.
-fn id(kind: Kind, id: &ID) -> Uuid {
-    decode_as(kind, id).unwrap_or_else(Uuid::nil)
-}
-
-fn opt_id(kind: Kind, value: Option<&ID>) -> Option<Uuid> {
-    value.map(|v| id(kind, v))
-}
-
-fn maybe<T, U>(value: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(f(v))),
-    }
-}
 
 macro_rules! payload {
     ($name:ident, $field:ident, $ty:ty, $doc:literal) => {

@@ -1,8 +1,8 @@
 //! Leads, `convertLead` and `mergeContacts`.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use uuid::Uuid;
 
+use super::id;
 use crate::{
     domain::crm::{
         contacts::ContactFields,
@@ -13,7 +13,7 @@ use crate::{
     },
     graphql::{
         access::viewer,
-        ids::{Kind, decode_as},
+        ids::Kind,
         payload::{UserError, user_errors},
         types::{
             api,
@@ -28,10 +28,6 @@ use crate::{
 /// Lead mutations.
 #[derive(Default)]
 pub struct LeadMutation;
-
-fn id(kind: Kind, id: &ID) -> Uuid {
-    decode_as(kind, id).unwrap_or_else(Uuid::nil)
-}
 
 /// Input of `createLead`.
 #[derive(InputObject)]

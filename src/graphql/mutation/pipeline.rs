@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use entity::enums::EntityType;
 use uuid::Uuid;
 
+use super::id;
 use crate::{
     domain::crm::{
         pipelines::{self, NewStage, StageChanges},
@@ -11,7 +12,7 @@ use crate::{
     },
     graphql::{
         access::viewer,
-        ids::{Kind, decode, decode_as},
+        ids::{Kind, decode},
         payload::{UserError, user_errors},
         types::{
             api,
@@ -24,10 +25,6 @@ use crate::{
 /// Pipeline and tag mutations.
 #[derive(Default)]
 pub struct PipelineMutation;
-
-fn id(kind: Kind, id: &ID) -> Uuid {
-    decode_as(kind, id).unwrap_or_else(Uuid::nil)
-}
 
 /// A stage to create.
 #[derive(InputObject)]

@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
+use super::{id, maybe};
 use crate::{
     domain::crm::{
         activities::{self, ActivityChanges},
@@ -13,7 +13,7 @@ use crate::{
     },
     graphql::{
         access::viewer,
-        ids::{Kind, decode_as},
+        ids::Kind,
         payload::{UserError, user_errors},
         types::{
             api,
@@ -27,10 +27,6 @@ use crate::{
 /// Service and settings mutations.
 #[derive(Default)]
 pub struct ServiceMutation;
-
-fn id(kind: Kind, id: &ID) -> Uuid {
-    decode_as(kind, id).unwrap_or_else(Uuid::nil)
-}
 
 macro_rules! payload {
     ($name:ident, $field:ident, $ty:ty, $doc:literal) => {
@@ -134,14 +130,6 @@ pub struct UpdateCampaignInput {
     pub starts_on: MaybeUndefined<Date>,
     /// Last day.
     pub ends_on: MaybeUndefined<Date>,
-}
-
-fn maybe<T, U>(value: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(f(v))),
-    }
 }
 
 /// Input of `createTicket`.
