@@ -58,8 +58,14 @@ pub fn for_viewer(db: DatabaseConnection, viewer: Viewer) -> Loaders {
     .delay(BATCH_DELAY)
 }
 
+/// Marks a context whose loader keeps no cache, where priming would only
+/// load everything twice.
+#[derive(Clone, Copy, Debug)]
+pub struct Uncached;
+
 /// Builds a WebSocket connection's loader: it lives as long as the
-/// connection, so it keeps no cache (every operation reads fresh rows).
+/// connection, so it keeps no cache (every operation reads fresh rows);
+/// the connection's data also gets [`Uncached`].
 pub fn for_connection(db: DatabaseConnection, viewer: Viewer) -> Loaders {
     let loader = for_viewer(db, viewer);
     loader.enable_all_cache(false);

@@ -100,6 +100,7 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
             let viewer = viewer.ok_or_else(|| async_graphql::Error::new("Forbidden"))?;
             let mut data = Data::default();
             data.insert(loaders::for_connection(loader_db, viewer.clone()));
+            data.insert(loaders::Uncached);
             data.insert(viewer);
             Ok(data)
         }

@@ -108,3 +108,30 @@ async fn shutdown_closes_open_websockets_with_1001() {
         "the server stops cleanly"
     );
 }
+
+#[tokio::test]
+async fn crm_queries_run_over_a_websocket_with_the_connections_viewer() {
+    let app = spawn_app().await;
+    let acme = app.workspace("acme").await;
+    crate::helpers::mutate(
+        &app,
+        acme.token("member"),
+        "createContact",
+        crate::crm::CREATE_CONTACT,
+        json!({ "input": { "firstName": "Web", "lastName": "Socket" } }),
+    )
+    .await;
+    let mut socket = app.websocket("graphql-transport-ws").await;
+    init_socket(&mut socket, acme.token("viewer")).await;
+
+    send_json(&mut socket, json!({ "type": "subscribe", "id": "1", "payload": {
+        "query": "{ contacts { totalCount edges { node { name deals { title } timeline { edges { cursor } } stats { wonDeals } } } } }" } })).await;
+
+    let next = next_json(&mut socket).await;
+    assert_eq!(next["type"], "next", "{next}");
+    assert_eq!(next["payload"]["data"]["contacts"]["totalCount"], 1);
+    assert_eq!(
+        next["payload"]["data"]["contacts"]["edges"][0]["node"]["name"],
+        "Web Socket"
+    );
+}
