@@ -243,6 +243,15 @@ pub struct Limits {
         global = true
     )]
     pub max_page_size: usize,
+    /// Query-complexity points each user or API token may spend per minute
+    /// (a token bucket; 0 switches the limit off).
+    #[arg(
+        long,
+        env = "PULSE_RATE_LIMIT_POINTS_PER_MINUTE",
+        default_value_t = 20_000,
+        global = true
+    )]
+    pub rate_limit_points_per_minute: u32,
     /// Seconds a request may run before it is answered with 408.
     #[arg(
         long,

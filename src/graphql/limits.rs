@@ -21,6 +21,7 @@ use async_graphql::{
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 
+use super::budget::{Budget, Charge};
 use crate::{config::Limits, error::code};
 
 /// The limits a query is checked against.
@@ -211,16 +212,22 @@ pub struct GraphqlCounters {
     pub rejected: AtomicU64,
 }
 
-/// The extension enforcing [`QueryLimits`] and counting resolver calls.
+/// The extension enforcing [`QueryLimits`] and the complexity-priced rate
+/// limit, and counting resolver calls.
 pub struct LimitsExtension {
     limits: QueryLimits,
     counters: Arc<GraphqlCounters>,
+    budget: Arc<Budget>,
 }
 
 impl LimitsExtension {
-    /// An extension enforcing `limits` and counting into `counters`.
-    pub fn new(limits: QueryLimits, counters: Arc<GraphqlCounters>) -> Self {
-        LimitsExtension { limits, counters }
+    /// An extension enforcing `limits` and `budget`, counting into `counters`.
+    pub fn new(limits: QueryLimits, counters: Arc<GraphqlCounters>, budget: Arc<Budget>) -> Self {
+        LimitsExtension {
+            limits,
+            counters,
+            budget,
+        }
     }
 }
 
@@ -229,6 +236,8 @@ impl ExtensionFactory for LimitsExtension {
         Arc::new(LimitsGuard {
             limits: self.limits,
             counters: self.counters.clone(),
+            budget: self.budget.clone(),
+            remaining: std::sync::Mutex::new(None),
         })
     }
 }
@@ -236,6 +245,9 @@ impl ExtensionFactory for LimitsExtension {
 struct LimitsGuard {
     limits: QueryLimits,
     counters: Arc<GraphqlCounters>,
+    budget: Arc<Budget>,
+    /// Points left after this operation, reported in `extensions.rateLimit`.
+    remaining: std::sync::Mutex<Option<u64>>,
 }
 
 impl LimitsGuard {
@@ -251,6 +263,23 @@ impl Extension for LimitsGuard {
     /// without a code are the parser's and validator's, i.e. the caller's.
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
+        let remaining = self.remaining.lock().ok().and_then(|r| *r);
+        if let Some(remaining) = remaining
+            && self.budget.limit() > 0
+        {
+            let mut report = async_graphql::indexmap::IndexMap::new();
+            report.insert(
+                async_graphql::Name::new("limit"),
+                Value::from(self.budget.limit()),
+            );
+            report.insert(
+                async_graphql::Name::new("remaining"),
+                Value::from(remaining),
+            );
+            response
+                .extensions
+                .insert("rateLimit".to_owned(), Value::Object(report));
+        }
         for error in &mut response.errors {
             let extensions = error.extensions.get_or_insert_with(Default::default);
             if extensions.get("code").is_none() {
@@ -287,6 +316,29 @@ impl Extension for LimitsGuard {
             return Err(vec![
                 self.reject(Exceeded::Complexity(self.limits.complexity)),
             ]);
+        }
+        if let Some(viewer) = ctx.data_opt::<crate::domain::access::Viewer>()
+            && let Some(caller) = viewer.actor().id
+        {
+            match self.budget.charge(caller, result.complexity.max(1)) {
+                Charge::Allowed { remaining } => {
+                    if let Ok(mut slot) = self.remaining.lock() {
+                        *slot = Some(remaining);
+                    }
+                }
+                Charge::Refused { retry_after } => {
+                    self.counters.rejected.fetch_add(1, Ordering::Relaxed);
+                    let mut error = ServerError::new(
+                        format!("Rate limit exceeded: retry in {} s.", retry_after.as_secs()),
+                        None,
+                    );
+                    let mut extensions = ErrorExtensionValues::default();
+                    extensions.set("code", code::RATE_LIMITED);
+                    extensions.set("retryAfterSeconds", retry_after.as_secs());
+                    error.extensions = Some(extensions);
+                    return Err(vec![error]);
+                }
+            }
         }
         Ok(result)
     }

@@ -13,6 +13,7 @@ use crate::{
 };
 
 pub mod access;
+pub mod budget;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
@@ -57,8 +58,15 @@ pub fn build_schema(api: ApiContext, counters: Arc<GraphqlCounters>) -> PulseSch
         mutation::Mutation::default(),
         EmptySubscription,
     )
-    .extension(limits::LimitsExtension::new(query_limits, counters))
+    .extension(limits::LimitsExtension::new(
+        query_limits,
+        counters,
+        Arc::new(budget::Budget::new(
+            api.config.limits.rate_limit_points_per_minute,
+        )),
+    ))
     .extension(access::AnonymousAccess)
+    .extension(loaders::FreshAfterWrites)
     .data(query::ServerInfo::from(api.config.as_ref()))
     .data(api)
     // The parser's own recursion guard sits above the depth limit, so deep

@@ -230,7 +230,19 @@ async fn execute(
     let response = state.schema.execute_batch(batch).await;
     // With application/graphql-response+json, a request that failed before
     // execution (no `data`) is a 400; application/json always answers 200.
+    // A refused rate limit is 429 with Retry-After in either format.
+    let retry_after = match &response {
+        BatchResponse::Single(single) => single.errors.iter().find_map(|e| {
+            let extensions = e.extensions.as_ref()?;
+            let is_rate_limited =
+                extensions.get("code") == Some(&async_graphql::Value::from(code::RATE_LIMITED));
+            let seconds = extensions.get("retryAfterSeconds").map(|v| v.to_string());
+            is_rate_limited.then(|| seconds.unwrap_or_else(|| "60".to_owned()))
+        }),
+        BatchResponse::Batch(_) => None,
+    };
     let status = match (&response, format) {
+        _ if retry_after.is_some() => StatusCode::TOO_MANY_REQUESTS,
         (BatchResponse::Single(single), ResponseFormat::GraphqlResponse)
             if single.data == async_graphql::Value::Null && !single.errors.is_empty() =>
         {
@@ -239,12 +251,18 @@ async fn execute(
         _ => StatusCode::OK,
     };
     match serde_json::to_vec(&response) {
-        Ok(body) => (
-            status,
-            [(header::CONTENT_TYPE, format.content_type())],
-            body,
-        )
-            .into_response(),
+        Ok(body) => {
+            let mut response = (
+                status,
+                [(header::CONTENT_TYPE, format.content_type())],
+                body,
+            )
+                .into_response();
+            if let Some(seconds) = retry_after.and_then(|s| HeaderValue::from_str(&s).ok()) {
+                response.headers_mut().insert(header::RETRY_AFTER, seconds);
+            }
+            response
+        }
         Err(error) => {
             tracing::error!(error = %error, "serializing a GraphQL response failed");
             error_response(StatusCode::INTERNAL_SERVER_ERROR, format, "Internal error.")

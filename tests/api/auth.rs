@@ -14,7 +14,12 @@ use crate::{
 
 /// Schema walks select every field a few levels deep; lift the complexity
 /// limit so each call reaches its resolver (the limits have their own tests).
-const WALK_LIMITS: &[&str] = &["--max-complexity", "1000000"];
+const WALK_LIMITS: &[&str] = &[
+    "--max-complexity",
+    "1000000",
+    "--rate-limit-points-per-minute",
+    "0",
+];
 
 /// The test servers' JWT secret (see `helpers::test_args`).
 const SECRET: &str = "test-secret-test-secret-test-secret-0123";
@@ -762,6 +767,11 @@ async fn cross_tenant_every_query_and_mutation_aimed_at_another_workspace_leaks_
             let code = body["errors"][0]["extensions"]["code"]
                 .as_str()
                 .unwrap_or("");
+            assert_ne!(
+                code, "RATE_LIMITED",
+                "{} was rate-limited: the walk must reach the resolver",
+                call.field
+            );
             let refused = ["NOT_FOUND", "FORBIDDEN", "BAD_USER_INPUT"].contains(&code);
             let empty = result.is_null()
                 || result["edges"].as_array().is_some_and(Vec::is_empty)

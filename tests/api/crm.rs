@@ -107,7 +107,13 @@ const CUSTOMER_360: &str = "query ($n: Int!) { contacts(first: $n) { totalCount 
 // there, which is what would split time-window batches.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_customer_360_query_costs_the_same_statements_for_one_contact_and_for_fifty() {
-    let (app, statements) = spawn_counting_app(&["--max-complexity", "1000000"]).await;
+    let (app, statements) = spawn_counting_app(&[
+        "--max-complexity",
+        "1000000",
+        "--rate-limit-points-per-minute",
+        "0",
+    ])
+    .await;
     let workspace = app.workspace("acme").await;
     let token = workspace.token("owner");
     let pipelines = create_pipelines(&app, token).await;
@@ -844,4 +850,40 @@ async fn lists_order_by_a_field_with_stable_keyset_cursors() {
     assert_eq!(rest["data"]["deals"]["pageInfo"]["hasNextPage"], false);
     assert_eq!(titles(&back), ["D", "B"]);
     assert_eq!(titles(&by_title), ["A", "B", "C", "D", "E"]);
+}
+
+#[tokio::test]
+async fn a_mutation_reads_what_an_earlier_mutation_of_the_same_operation_wrote() {
+    let app = spawn_app().await;
+    let (workspace, pipelines) = with_pipeline(&app, "acme").await;
+    let token = workspace.token("owner");
+    let contact = mutate(
+        &app,
+        token,
+        "createContact",
+        CREATE_CONTACT,
+        json!({ "input": { "firstName": "Old", "lastName": "Name" } }),
+    )
+    .await;
+    let deal = mutate(&app, token, "createDeal", CREATE_DEAL, json!({ "input": { "title": "T", "pipelineId": pipelines[0]["id"], "contactId": contact["contact"]["id"] } })).await;
+
+    let (_, body) = app
+        .graphql_as(
+            token,
+            "mutation ($contact: ID!, $deal: ID!) {
+                before: updateDeal(input: { id: $deal, version: 1, title: \"T1\" }) { deal { contact { name } } }
+                rename: updateContact(input: { id: $contact, version: 1, firstName: \"New\" }) { contact { name } }
+                after: updateDeal(input: { id: $deal, version: 2, title: \"T2\" }) { deal { contact { name } } } }",
+            json!({ "contact": contact["contact"]["id"], "deal": deal["deal"]["id"] }),
+        )
+        .await;
+
+    assert_eq!(
+        body["data"]["before"]["deal"]["contact"]["name"], "Old Name",
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["after"]["deal"]["contact"]["name"], "New Name",
+        "{body}"
+    );
 }

@@ -257,3 +257,46 @@ async fn lists_are_costed_by_their_page_size() {
     );
     assert_eq!(app.resolver_calls(), calls_before);
 }
+
+#[tokio::test]
+async fn each_caller_spends_a_complexity_budget_and_learns_what_is_left() {
+    let app = crate::helpers::spawn_app_with(&["--rate-limit-points-per-minute", "30"]).await;
+    let acme = app.workspace("acme").await;
+    let member = acme.token("member");
+    let cheap = "{ viewer { kind role } }";
+
+    let (_, first) = app.graphql_as(member, cheap, json!({})).await;
+    let (_, second) = app.graphql_as(member, cheap, json!({})).await;
+    let costly = format!(
+        "{{ {} }}",
+        (0..12)
+            .map(|i| format!("v{i}: viewer {{ kind role }}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(member)
+        .json(&json!({ "query": costly }))
+        .send()
+        .await
+        .expect("POST");
+    let (_, other_user) = app.graphql_as(acme.token("viewer"), cheap, json!({})).await;
+
+    let remaining = |body: &Value| {
+        body["extensions"]["rateLimit"]["remaining"]
+            .as_u64()
+            .expect("remaining")
+    };
+    assert_eq!(first["extensions"]["rateLimit"]["limit"], 30);
+    assert!(remaining(&second) < remaining(&first), "{first} {second}");
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    assert!(
+        other_user["data"]["viewer"].is_object(),
+        "budgets are per caller"
+    );
+}
