@@ -73,9 +73,7 @@ impl Budget {
             }
         } else {
             Charge::Refused {
-                retry_after: Duration::from_secs_f64(
-                    ((cost - *points) / rate).max(1.0).min(3600.0),
-                ),
+                retry_after: Duration::from_secs_f64(((cost - *points) / rate).clamp(1.0, 3600.0)),
             }
         }
     }
