@@ -97,3 +97,89 @@ async fn serve_demo_starts_prints_logins_and_stops_cleanly_on_sigterm() {
     let status = child.wait().expect("pulse exits");
     assert!(status.success(), "pulse exited with {status}");
 }
+
+#[tokio::test]
+async fn a_cli_token_with_contacts_read_reads_contacts_and_nothing_else() {
+    let app = crate::helpers::spawn_app_with(&[
+        "--max-complexity",
+        "1000000",
+        "--rate-limit-points-per-minute",
+        "0",
+    ])
+    .await;
+    let acme = app.workspace("acme").await;
+    crate::helpers::mutate(
+        &app,
+        acme.token("member"),
+        "createContact",
+        crate::crm::CREATE_CONTACT,
+        serde_json::json!({ "input": { "firstName": "Read", "lastName": "Me" } }),
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut args = test_args(dir.path(), &app.database_url);
+    args.remove(0);
+
+    let output = Command::new(env!("CARGO_BIN_EXE_pulse"))
+        .args(&args)
+        .args([
+            "token",
+            "create",
+            "--workspace",
+            "acme",
+            "--name",
+            "ci",
+            "--scopes",
+            "contacts:read",
+        ])
+        .output()
+        .expect("run `pulse token create`");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let token = stdout
+        .lines()
+        .last()
+        .expect("a last line")
+        .trim()
+        .to_owned();
+    assert!(token.starts_with("pulse_at_"), "{stdout}");
+
+    let (_, viewer) = app
+        .graphql_as(
+            &token,
+            "{ viewer { kind scopes } contacts { totalCount } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let (_, deals) = app
+        .graphql_as(&token, "{ deals { totalCount } }", serde_json::json!({}))
+        .await;
+    assert_eq!(
+        viewer["data"]["viewer"],
+        serde_json::json!({ "kind": "API_TOKEN", "scopes": ["contacts:read"] })
+    );
+    assert_eq!(viewer["data"]["contacts"]["totalCount"], 1);
+    assert_eq!(deals["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let walk = crate::schema_walk::SchemaWalk::load(&app, acme.token("owner")).await;
+    for call in walk
+        .calls(&acme.user_ids["member"])
+        .into_iter()
+        .filter(|c| c.operation == "mutation")
+    {
+        if ["login", "signUp", "refreshSession", "logout"].contains(&call.field.as_str()) {
+            continue;
+        }
+        let (_, body) = app
+            .graphql_as(&token, &call.document, call.variables.clone())
+            .await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{}: {body}",
+            call.field
+        );
+    }
+}

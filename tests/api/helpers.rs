@@ -29,6 +29,8 @@ pub struct TestApp {
     /// HTTP client.
     pub client: reqwest::Client,
     counters: Arc<GraphqlCounters>,
+    /// The database URL, for running the `pulse` binary on the same database.
+    pub database_url: String,
     /// Keeps the SQLite file (and data directory) alive.
     _data_dir: tempfile::TempDir,
 }
@@ -123,6 +125,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         server,
         client: reqwest::Client::new(),
         counters: state.graphql_counters.clone(),
+        database_url,
         _data_dir: data_dir,
     }
 }
@@ -415,6 +418,7 @@ pub async fn spawn_counting_app(extra: &[&str]) -> (TestApp, Arc<std::sync::atom
         server,
         client: reqwest::Client::new(),
         counters: state.graphql_counters.clone(),
+        database_url,
         _data_dir: data_dir,
     };
     (app, statements)
