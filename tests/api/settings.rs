@@ -193,3 +193,31 @@ async fn activities_notes_and_campaigns_can_be_edited_archived_and_restored() {
         json!({ "name": "Autumn push", "budget": { "amount": "99.90" }, "version": 2 })
     );
 }
+
+#[tokio::test]
+async fn goals_are_updated_and_archived_at_their_version() {
+    let app = spawn_app().await;
+    let workspace = app.workspace("acme").await;
+    let token = workspace.token("manager");
+    let goal = mutate(&app, token, "createGoal", "mutation ($input: CreateGoalInput!) { createGoal(input: $input) { goal { id version } } }",
+        json!({ "input": { "name": "Deals", "metric": "WON_COUNT", "periodStart": "2027-01-01", "periodEnd": "2027-03-31", "target": "10" } })).await;
+    let id = &goal["goal"]["id"];
+
+    let raised = mutate(&app, token, "updateGoal", "mutation ($input: UpdateGoalInput!) { updateGoal(input: $input) { goal { targetCount version } userErrors { field } } }",
+        json!({ "input": { "id": id, "version": 1, "target": "12" } })).await;
+    let (_, stale) = app.graphql_as(token, "mutation ($input: UpdateGoalInput!) { updateGoal(input: $input) { goal { version } } }",
+        json!({ "input": { "id": id, "version": 1, "target": "14" } })).await;
+    let (_, bad) = app.graphql_as(token, "mutation ($input: UpdateGoalInput!) { updateGoal(input: $input) { userErrors { field } } }",
+        json!({ "input": { "id": id, "version": 2, "target": "ten" } })).await;
+    mutate(&app, token, "archiveGoal", "mutation ($input: RecordVersionInput!) { archiveGoal(input: $input) { goal { version } } }",
+        json!({ "input": { "id": id, "version": 2 } })).await;
+    let (_, goals) = app.graphql_as(token, "{ goals { id } }", json!({})).await;
+
+    assert_eq!(raised["goal"], json!({ "targetCount": "12", "version": 2 }));
+    assert_eq!(stale["errors"][0]["extensions"]["code"], "CONFLICT");
+    assert_eq!(
+        bad["data"]["updateGoal"]["userErrors"][0]["field"],
+        json!(["input", "target"])
+    );
+    assert_eq!(goals["data"]["goals"], json!([]));
+}

@@ -319,3 +319,106 @@ pub async fn campaigns(
         .all(db)
         .await?)
 }
+
+/// What `updateGoal` changes; absent fields stay as they are.
+#[derive(Default)]
+pub struct GoalChanges {
+    /// Display name.
+    pub name: Option<String>,
+    /// New target, in the goal's unit (decimal amount or whole number).
+    pub target: Option<String>,
+    /// First day.
+    pub period_start: Option<NaiveDate>,
+    /// Last day.
+    pub period_end: Option<NaiveDate>,
+}
+
+/// Renames a goal, moves its period or changes its target, at `version`;
+/// `archived` archives or restores it.
+pub async fn update_goal(
+    db: &impl Db,
+    viewer: &Viewer,
+    id: Uuid,
+    version: i32,
+    changes: GoalChanges,
+    archived: Option<bool>,
+) -> Result<goal::Model> {
+    viewer.require(Area::Goals, Action::Write)?;
+    let current = find::<goal::Entity>(db, viewer, id, "goal").await?;
+    let mut errors = Vec::new();
+    let mut model: goal::ActiveModel = current.clone().into();
+    if let Some(name) = &changes.name {
+        model.name = Set(required_text("name", name, 200, &mut errors));
+    }
+    if let Some(target) = &changes.target {
+        let parsed = match current.currency.as_deref().map(CurrencyCode::parse) {
+            Some(Ok(code)) => Money::parse_decimal(target, code)
+                .map(|m| m.minor)
+                .map_err(|m| errors.push(FieldError::invalid("target", m)))
+                .ok(),
+            _ => target
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .or_else(|| {
+                    errors.push(FieldError::invalid(
+                        "target",
+                        "must be a whole number of at least 0",
+                    ));
+                    None
+                }),
+        };
+        if let Some(parsed) = parsed {
+            model.target = Set(parsed);
+        }
+    }
+    let start = changes.period_start.unwrap_or(current.period_start);
+    let end = changes.period_end.unwrap_or(current.period_end);
+    if end < start {
+        errors.push(FieldError::invalid(
+            "periodEnd",
+            "must not be before periodStart",
+        ));
+    }
+    model.period_start = Set(start);
+    model.period_end = Set(end);
+    if let Some(archived) = archived {
+        model.archived_at = Set(archived.then(Utc::now));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    if current.version != version {
+        return Err(super::stale("goal"));
+    }
+    model.version = Set(version + 1);
+    model.updated_at = Set(Utc::now());
+    let txn = db.begin().await?;
+    let updated = super::save_versioned(
+        &txn,
+        viewer,
+        id,
+        version,
+        model,
+        goal::Column::Version,
+        "goal",
+    )
+    .await?;
+    events::record(&txn, viewer.workspace, viewer.actor(), Event {
+        event_type: match archived {
+            Some(true) => "goal.archived",
+            Some(false) => "goal.restored",
+            None => "goal.updated",
+        },
+        entity_type: "goal",
+        entity_id: id,
+        payload: json!({
+            "before": { "name": current.name, "target": current.target, "periodStart": current.period_start, "periodEnd": current.period_end },
+            "after": { "name": updated.name, "target": updated.target, "periodStart": updated.period_start, "periodEnd": updated.period_end },
+        }),
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}

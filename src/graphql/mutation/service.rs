@@ -8,7 +8,7 @@ use crate::{
     domain::crm::{
         activities::{self, ActivityChanges},
         service::{self, CampaignChanges, NewCampaign, TicketFields},
-        settings::{self, NewCustomField, NewGoal},
+        settings::{self, GoalChanges, NewCustomField, NewGoal},
         touchpoints,
     },
     graphql::{
@@ -102,6 +102,23 @@ pub struct UpdateActivityInput {
     pub duration_minutes: MaybeUndefined<i32>,
     /// Who does it.
     pub owner_id: MaybeUndefined<ID>,
+}
+
+/// Input of `updateGoal`; absent fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateGoalInput {
+    /// The goal.
+    pub id: ID,
+    /// The version the change is based on.
+    pub version: i32,
+    /// Display name.
+    pub name: Option<String>,
+    /// New target: a decimal amount for `WON_VALUE`, a whole number otherwise.
+    pub target: Option<String>,
+    /// First day.
+    pub period_start: Option<Date>,
+    /// Last day.
+    pub period_end: Option<Date>,
 }
 
 /// Input of `updateNote`.
@@ -542,6 +559,48 @@ impl ServiceMutation {
         )
         .await;
         Ok(CampaignPayload::from(user_errors(result)?, Campaign))
+    }
+
+    /// Renames a goal, moves its period or changes its target.
+    async fn update_goal(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateGoalInput,
+    ) -> async_graphql::Result<GoalPayload> {
+        let changes = GoalChanges {
+            name: input.name,
+            target: input.target,
+            period_start: input.period_start.map(|d| d.0),
+            period_end: input.period_end.map(|d| d.0),
+        };
+        let result = settings::update_goal(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Goal, &input.id),
+            input.version,
+            changes,
+            None,
+        )
+        .await;
+        Ok(GoalPayload::from(user_errors(result)?, Goal))
+    }
+
+    /// Archives a goal.
+    async fn archive_goal(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordVersionInput,
+    ) -> async_graphql::Result<GoalPayload> {
+        let result = settings::update_goal(
+            &api(ctx)?.db,
+            viewer(ctx)?,
+            id(Kind::Goal, &input.id),
+            input.version,
+            GoalChanges::default(),
+            Some(true),
+        )
+        .await;
+        Ok(GoalPayload::from(user_errors(result)?, Goal))
     }
 
     /// Defines a custom field for a record type (admins).

@@ -168,4 +168,8 @@ impl Goal {
     async fn target_count(&self) -> Option<String> {
         self.0.currency.is_none().then(|| self.0.target.to_string())
     }
+    /// Optimistic-concurrency version; updates must send it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
 }
