@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    Db, check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
-    required_text, save_versioned, stale,
+    Db, check_owner, check_user, custom_fields, find, optional_text, remember, replayed,
+    required_text, save_recorded_alone,
 };
 use crate::{
     domain::{
@@ -270,7 +270,7 @@ pub async fn update(
     }
     let mut model: contact::ActiveModel = current.clone().into();
     apply(db, viewer, fields, &mut model, &current.custom_fields).await?;
-    save(db, viewer, current, model, version, "contact.updated").await
+    save_recorded_alone(db, viewer, &current, model, version, "contact.updated").await
 }
 
 /// Archives (soft-deletes) a contact at `version`.
@@ -310,46 +310,5 @@ async fn set_archived(
     } else {
         "contact.restored"
     };
-    save(db, viewer, current, model, version, event).await
-}
-
-/// Writes `model` if the row is still at `version`, with its event.
-async fn save(
-    db: &impl Db,
-    viewer: &Viewer,
-    current: contact::Model,
-    mut model: contact::ActiveModel,
-    version: i32,
-    event_type: &str,
-) -> Result<contact::Model> {
-    if current.version != version {
-        return Err(stale("contact"));
-    }
-    model.version = Set(version + 1);
-    model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
-    let updated = save_versioned(
-        &txn,
-        viewer,
-        current.id,
-        version,
-        model,
-        contact::Column::Version,
-        "contact",
-    )
-    .await?;
-    events::record(
-        &txn,
-        viewer.workspace,
-        viewer.actor(),
-        Event {
-            event_type,
-            entity_type: "contact",
-            entity_id: updated.id,
-            payload: diff(&snapshot(&current), &snapshot(&updated)),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    save_recorded_alone(db, viewer, &current, model, version, event).await
 }

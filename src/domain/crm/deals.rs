@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    Db, check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
-    required_text, save_versioned, stale,
+    Db, check_owner, check_user, custom_fields, find, optional_text, remember, replayed,
+    required_text, save_recorded, stale,
 };
 use crate::{
     domain::{
@@ -363,7 +363,7 @@ pub async fn update(
     let mut model: deal::ActiveModel = current.clone().into();
     apply(db, viewer, fields, &mut model, &current.custom_fields).await?;
     let txn = db.begin().await?;
-    let updated = save(
+    let updated = save_recorded(
         &txn,
         viewer,
         &current,
@@ -424,7 +424,7 @@ pub async fn move_deal(
         model.stage_entered_at = Set(Utc::now());
     }
     let extra = json!({ "pipelineId": current.pipeline_id, "fromStageId": current.stage_id, "toStageId": target.id });
-    let moved = save(&txn, viewer, &current, model, version, "deal.moved", extra).await?;
+    let moved = save_recorded(&txn, viewer, &current, model, version, "deal.moved", extra).await?;
     if changed_stage {
         record_stage_change(&txn, viewer, &moved, Some(current.stage_id)).await?;
     }
@@ -490,7 +490,7 @@ async fn close(
     };
     let txn = db.begin().await?;
     let extra = json!({ "pipelineId": current.pipeline_id, "stageId": current.stage_id });
-    let updated = save(&txn, viewer, &current, model, version, event, extra).await?;
+    let updated = save_recorded(&txn, viewer, &current, model, version, event, extra).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -515,7 +515,7 @@ pub async fn set_archived(
     };
     let txn = db.begin().await?;
     let extra = json!({ "pipelineId": current.pipeline_id, "stageId": current.stage_id });
-    let updated = save(&txn, viewer, &current, model, version, event, extra).await?;
+    let updated = save_recorded(&txn, viewer, &current, model, version, event, extra).await?;
     txn.commit().await?;
     Ok(updated)
 }
@@ -532,49 +532,6 @@ async fn editable(db: &impl Db, viewer: &Viewer, id: Uuid) -> Result<deal::Model
         )));
     }
     Ok(current)
-}
-
-async fn save(
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
-    current: &deal::Model,
-    mut model: deal::ActiveModel,
-    version: i32,
-    event_type: &str,
-    extra: Value,
-) -> Result<deal::Model> {
-    if current.version != version {
-        return Err(stale("deal"));
-    }
-    model.version = Set(version + 1);
-    model.updated_at = Set(Utc::now());
-    let updated = save_versioned(
-        txn,
-        viewer,
-        current.id,
-        version,
-        model,
-        deal::Column::Version,
-        "deal",
-    )
-    .await?;
-    let mut payload = diff(&snapshot(current), &snapshot(&updated));
-    if let (Some(payload), Some(extra)) = (payload.as_object_mut(), extra.as_object()) {
-        payload.extend(extra.clone());
-    }
-    events::record(
-        txn,
-        viewer.workspace,
-        viewer.actor(),
-        Event {
-            event_type,
-            entity_type: "deal",
-            entity_id: updated.id,
-            payload,
-        },
-    )
-    .await?;
-    Ok(updated)
 }
 
 async fn record_stage_change(

@@ -15,9 +15,9 @@ use super::{
     Db, check_owner, check_user,
     contacts::{self, ContactFields},
     deals::{self, DealFields},
-    diff, find, optional_text,
+    find, optional_text,
     organizations::{self, OrganizationFields},
-    remember, replayed, required_text, save_versioned, stale,
+    remember, replayed, required_text, save_recorded, save_recorded_alone, stale,
 };
 use crate::{
     domain::{
@@ -204,16 +204,7 @@ where
     let current = editable(db, viewer, id).await?;
     let mut model: lead::ActiveModel = current.clone().into();
     apply(db, viewer, fields, &mut model).await?;
-    save(
-        db,
-        viewer,
-        &current,
-        model,
-        version,
-        "lead.updated",
-        json!({}),
-    )
-    .await
+    save_recorded_alone(db, viewer, &current, model, version, "lead.updated").await
 }
 
 /// Archives or restores a lead at `version`.
@@ -237,7 +228,7 @@ where
     } else {
         "lead.restored"
     };
-    save(db, viewer, &current, model, version, event, json!({})).await
+    save_recorded_alone(db, viewer, &current, model, version, event).await
 }
 
 async fn editable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> Result<lead::Model> {
@@ -257,54 +248,6 @@ async fn editable(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> Resul
         )));
     }
     Ok(current)
-}
-
-async fn save<C>(
-    db: &C,
-    viewer: &Viewer,
-    current: &lead::Model,
-    mut model: lead::ActiveModel,
-    version: i32,
-    event_type: &str,
-    extra: Value,
-) -> Result<lead::Model>
-where
-    C: Db,
-{
-    if current.version != version {
-        return Err(stale("lead"));
-    }
-    model.version = Set(version + 1);
-    model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
-    let updated = save_versioned(
-        &txn,
-        viewer,
-        current.id,
-        version,
-        model,
-        lead::Column::Version,
-        "lead",
-    )
-    .await?;
-    let mut payload = diff(&snapshot(current), &snapshot(&updated));
-    if let (Some(payload), Some(extra)) = (payload.as_object_mut(), extra.as_object()) {
-        payload.extend(extra.clone());
-    }
-    events::record(
-        &txn,
-        viewer.workspace,
-        viewer.actor(),
-        Event {
-            event_type,
-            entity_type: "lead",
-            entity_id: updated.id,
-            payload,
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
 }
 
 /// How `convertLead` finds or makes the contact and organization.
@@ -413,7 +356,7 @@ where
         .as_ref()
         .map(|o| o.id)
         .or(current.organization_id));
-    let lead = save(
+    let lead = save_recorded(
         &txn,
         viewer,
         &current,

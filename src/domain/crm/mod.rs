@@ -229,3 +229,113 @@ pub trait Db:
 }
 
 impl<T: ConnectionTrait + sea_orm::TransactionTrait<Transaction = DatabaseTransaction>> Db for T {}
+
+/// A versioned CRM row whose changes are recorded as domain events with the
+/// changed fields before and after.
+pub trait Recorded: TenantScoped {
+    /// The record type's name in messages and events (`contact`).
+    const NAME: &'static str;
+    /// The `version` column.
+    const VERSION: Self::Column;
+    /// The `updated_at` column.
+    const UPDATED_AT: Self::Column;
+    /// A row's id.
+    fn id_of(row: &Self::Model) -> Uuid;
+    /// A row's version.
+    fn version_of(row: &Self::Model) -> i32;
+    /// The fields events record.
+    fn snapshot(row: &Self::Model) -> serde_json::Value;
+}
+
+macro_rules! recorded {
+    ($($entity:ident => $domain:ident),+ $(,)?) => {
+        $(
+            impl Recorded for entity::$entity::Entity {
+                const NAME: &'static str = stringify!($entity);
+                const VERSION: Self::Column = entity::$entity::Column::Version;
+                const UPDATED_AT: Self::Column = entity::$entity::Column::UpdatedAt;
+                fn id_of(row: &Self::Model) -> Uuid {
+                    row.id
+                }
+                fn version_of(row: &Self::Model) -> i32 {
+                    row.version
+                }
+                fn snapshot(row: &Self::Model) -> serde_json::Value {
+                    $domain::snapshot(row)
+                }
+            }
+        )+
+    };
+}
+
+recorded!(contact => contacts, organization => organizations, deal => deals, lead => leads);
+
+/// Writes `model` over `current` if the row is still at `version` (then at
+/// `version + 1`), with its event: the changed fields before and after, plus
+/// `extra`, all in `txn`.
+pub async fn save_recorded<E, A>(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    current: &E::Model,
+    mut model: A,
+    version: i32,
+    event_type: &str,
+    extra: serde_json::Value,
+) -> Result<E::Model>
+where
+    E: Recorded,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
+    if E::version_of(current) != version {
+        return Err(stale(E::NAME));
+    }
+    model.set(E::VERSION, (version + 1).into());
+    model.set(E::UPDATED_AT, Utc::now().into());
+    let id = E::id_of(current);
+    let updated = save_versioned(txn, viewer, id, version, model, E::VERSION, E::NAME).await?;
+    let mut payload = diff(&E::snapshot(current), &E::snapshot(&updated));
+    if let (Some(payload), Some(extra)) = (payload.as_object_mut(), extra.as_object()) {
+        payload.extend(extra.clone());
+    }
+    crate::domain::events::record(
+        txn,
+        viewer.workspace,
+        viewer.actor(),
+        crate::domain::events::Event {
+            event_type,
+            entity_type: E::NAME,
+            entity_id: id,
+            payload,
+        },
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// [`save_recorded`] in a transaction of its own.
+pub async fn save_recorded_alone<E, A>(
+    db: &impl Db,
+    viewer: &Viewer,
+    current: &E::Model,
+    model: A,
+    version: i32,
+    event_type: &str,
+) -> Result<E::Model>
+where
+    E: Recorded,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
+    let txn = db.begin().await?;
+    let updated = save_recorded(
+        &txn,
+        viewer,
+        current,
+        model,
+        version,
+        event_type,
+        serde_json::json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}

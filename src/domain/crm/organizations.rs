@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    Db, check_owner, check_user, custom_fields, diff, find, optional_text, remember, replayed,
-    required_text, save_versioned, stale,
+    Db, check_owner, check_user, custom_fields, find, optional_text, remember, replayed,
+    required_text, save_recorded_alone,
 };
 use crate::{
     domain::{
@@ -200,7 +200,7 @@ pub async fn update(
     }
     let mut model: organization::ActiveModel = current.clone().into();
     apply(db, viewer, fields, &mut model, &current.custom_fields).await?;
-    save(db, viewer, current, model, version, "organization.updated").await
+    save_recorded_alone(db, viewer, &current, model, version, "organization.updated").await
 }
 
 /// Archives or restores an organization at `version`.
@@ -221,45 +221,5 @@ pub async fn set_archived(
     } else {
         "organization.restored"
     };
-    save(db, viewer, current, model, version, event).await
-}
-
-async fn save(
-    db: &impl Db,
-    viewer: &Viewer,
-    current: organization::Model,
-    mut model: organization::ActiveModel,
-    version: i32,
-    event_type: &str,
-) -> Result<organization::Model> {
-    if current.version != version {
-        return Err(stale("organization"));
-    }
-    model.version = Set(version + 1);
-    model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
-    let updated = save_versioned(
-        &txn,
-        viewer,
-        current.id,
-        version,
-        model,
-        organization::Column::Version,
-        "organization",
-    )
-    .await?;
-    events::record(
-        &txn,
-        viewer.workspace,
-        viewer.actor(),
-        Event {
-            event_type,
-            entity_type: "organization",
-            entity_id: updated.id,
-            payload: diff(&snapshot(&current), &snapshot(&updated)),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    save_recorded_alone(db, viewer, &current, model, version, event).await
 }
