@@ -95,6 +95,53 @@ pub struct Config {
 
     #[command(flatten)]
     pub limits: Limits,
+
+    #[command(flatten)]
+    pub live: LiveSettings,
+}
+
+/// Live updates: the event pipeline and subscriptions (DESIGN.md section 1).
+#[derive(Clone, Debug, Args)]
+pub struct LiveSettings {
+    /// A board or dashboard snapshot is recomputed at most once per this many
+    /// milliseconds, however many changes arrive.
+    #[arg(
+        long,
+        env = "PULSE_LIVE_COALESCE_MS",
+        default_value_t = 250,
+        global = true
+    )]
+    pub live_coalesce_ms: u64,
+    /// Events each workspace's live channel holds for subscribers that fall
+    /// behind; a subscriber further behind catches up from the database.
+    #[arg(
+        long,
+        env = "PULSE_LIVE_BUFFER_EVENTS",
+        default_value_t = 256,
+        global = true
+    )]
+    pub live_buffer_events: usize,
+    /// How often the sequencer looks for events nobody woke it for (written
+    /// by another process, or before a crash), in milliseconds.
+    #[arg(
+        long,
+        env = "PULSE_LIVE_POLL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub live_poll_ms: u64,
+}
+
+impl LiveSettings {
+    /// The coalescing interval of snapshots.
+    pub fn coalesce(&self) -> Duration {
+        Duration::from_millis(self.live_coalesce_ms)
+    }
+
+    /// The sequencer's fallback poll interval.
+    pub fn poll(&self) -> Duration {
+        Duration::from_millis(self.live_poll_ms.max(10))
+    }
 }
 
 /// Sessions, tokens and sign-up (DESIGN.md section 4).
@@ -353,6 +400,9 @@ impl Config {
             || self.limits.default_page_size > self.limits.max_page_size
         {
             bail!("PULSE_DEFAULT_PAGE_SIZE must be between 1 and PULSE_MAX_PAGE_SIZE");
+        }
+        if self.live.live_buffer_events == 0 {
+            bail!("PULSE_LIVE_BUFFER_EVENTS must be at least 1");
         }
         if self.auth.allow_signup.is_none() {
             self.auth.allow_signup = Some(self.environment == Environment::Development);

@@ -20,6 +20,20 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .with_context(|| format!("connecting to the database at {}", redact(url)))
 }
 
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// at once (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy
+/// timeout instead of failing when a read transaction cannot be upgraded
+/// after another writer committed; on PostgreSQL it is a plain `BEGIN`.
+pub async fn begin(
+    db: &impl sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
 /// Applies every pending migration; on SQLite also lets the planner refresh
 /// statistics that have gone stale (`PRAGMA optimize`, cheap when nothing
 /// changed), since SQLite has no background analyzer like PostgreSQL's.
@@ -27,10 +41,12 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None)
         .await
         .context("applying migrations")?;
-    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA optimize")
-            .await
-            .context("optimizing SQLite statistics")?;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite
+        && let Err(error) = db.execute_unprepared("PRAGMA optimize").await
+    {
+        // Only an optimisation: another process (a running server) may hold
+        // the write lock just now.
+        tracing::warn!(error = %error, "could not refresh SQLite statistics");
     }
     Ok(())
 }

@@ -18,6 +18,8 @@ pub mod error;
 pub mod graphql;
 /// HTTP and WebSocket routes, content negotiation, health and metrics.
 pub mod http;
+/// Live updates: the event sequencer, the hub and coalesced snapshots.
+pub mod live;
 /// The deterministic data generator behind `seed --demo` and `seed --scale`.
 pub mod seed;
 /// Binding the listener and running until shutdown.

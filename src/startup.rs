@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
-use crate::{auth::Auth, config::Config, db, graphql, http, state::AppState};
+use crate::{auth::Auth, config::Config, db, graphql, http, live::Live, state::AppState};
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -34,10 +34,13 @@ impl Application {
         let graphql_counters = Arc::new(graphql::GraphqlCounters::default());
         let auth = Arc::new(Auth::from_config(&config)?);
         let config = Arc::new(config);
+        let shutdown = CancellationToken::new();
+        let live = Live::new(db.clone(), config.live.clone(), shutdown.clone());
         let api = graphql::ApiContext {
             db: db.clone(),
             auth: auth.clone(),
             config: config.clone(),
+            live: live.clone(),
         };
         let schema = graphql::build_schema(api, graphql_counters.clone());
         let state = AppState {
@@ -47,8 +50,9 @@ impl Application {
             schema,
             graphql_counters,
             http_counters: Arc::default(),
-            shutdown: CancellationToken::new(),
+            shutdown,
             sockets: TaskTracker::new(),
+            live,
         };
         Ok(Application { listener, state })
     }
@@ -76,6 +80,8 @@ impl Application {
         let shutdown = state.shutdown.clone();
         let sockets = state.sockets.clone();
         let grace = std::time::Duration::from_secs(state.config.limits.shutdown_grace_secs);
+        let background = TaskTracker::new();
+        state.live.start(&background);
         let router = http::router(state);
         axum::serve(
             listener,
@@ -87,6 +93,13 @@ impl Application {
         sockets.close();
         if tokio::time::timeout(grace, sockets.wait()).await.is_err() {
             tracing::warn!("some WebSockets did not close within the shutdown grace period");
+        }
+        background.close();
+        if tokio::time::timeout(grace, background.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the live-update tasks did not stop within the shutdown grace period");
         }
         tracing::info!("server stopped");
         Ok(())

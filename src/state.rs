@@ -10,6 +10,7 @@ use crate::{
     config::Config,
     graphql::{GraphqlCounters, PulseSchema},
     http::metrics::HttpCounters,
+    live::Live,
 };
 
 /// Shared, cheaply cloned application state.
@@ -31,4 +32,6 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Tracks WebSocket tasks, so shutdown can wait for their close frames.
     pub sockets: TaskTracker,
+    /// The live-update pipeline (sequencer, hub, snapshots).
+    pub live: Live,
 }

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod columns;
 mod m20261204_000001_crm_schema;
 mod m20261204_000002_operational;
+mod m20261204_000003_event_pipeline;
 
 /// The ordered list of Pulse migrations.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261204_000001_crm_schema::Migration),
             Box::new(m20261204_000002_operational::Migration),
+            Box::new(m20261204_000003_event_pipeline::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! ConnectionTrait` and return `crate::Result`.
 
 pub mod access;
+pub mod analytics;
 pub mod crm;
 pub mod email;
 pub mod events;

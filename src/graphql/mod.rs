@@ -4,7 +4,7 @@
 
 use std::{net::IpAddr, sync::Arc};
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 use sea_orm::DatabaseConnection;
 
 use crate::{
@@ -22,12 +22,13 @@ pub mod pagination;
 pub mod payload;
 pub mod prefetch;
 pub mod query;
+pub mod subscription;
 pub mod types;
 
 pub use limits::GraphqlCounters;
 
 /// The Pulse schema type.
-pub type PulseSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type PulseSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
 /// What resolvers reach through the context: the database, authentication
 /// and configuration.
@@ -38,6 +39,8 @@ pub struct ApiContext {
     pub auth: Arc<Auth>,
     /// The resolved configuration.
     pub config: Arc<Config>,
+    /// The live-update pipeline.
+    pub live: crate::live::Live,
 }
 
 /// The client's IP address, as request data (login rate limits).
@@ -56,7 +59,7 @@ pub fn build_schema(api: ApiContext, counters: Arc<GraphqlCounters>) -> PulseSch
     let mut builder = Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .extension(limits::LimitsExtension::new(
         query_limits,
@@ -67,6 +70,7 @@ pub fn build_schema(api: ApiContext, counters: Arc<GraphqlCounters>) -> PulseSch
     ))
     .extension(access::AnonymousAccess)
     .extension(loaders::FreshAfterWrites)
+    .extension(subscription::WakeSequencer)
     .data(query::ServerInfo::from(api.config.as_ref()))
     .data(api)
     // The parser's own recursion guard sits above the depth limit, so deep
@@ -83,7 +87,7 @@ pub fn sdl() -> String {
     Schema::build(
         query::Query::default(),
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .finish()
     .sdl()

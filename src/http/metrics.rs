@@ -36,6 +36,7 @@ pub async fn count_requests(
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     let http = &state.http_counters;
     let graphql = &state.graphql_counters;
+    let live = state.live.counters();
     let body = format!(
         "# HELP pulse_http_requests_total HTTP requests received.\n\
          # TYPE pulse_http_requests_total counter\n\
@@ -51,12 +52,28 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
          pulse_websockets_open {}\n\
          # HELP pulse_websockets_total WebSocket connections accepted.\n\
          # TYPE pulse_websockets_total counter\n\
-         pulse_websockets_total {}\n",
+         pulse_websockets_total {}\n\
+         # HELP pulse_live_events_broadcast_total Domain events broadcast to live channels.\n\
+         # TYPE pulse_live_events_broadcast_total counter\n\
+         pulse_live_events_broadcast_total {}\n\
+         # HELP pulse_live_lagged_total Times a subscriber fell behind and caught up from the database.\n\
+         # TYPE pulse_live_lagged_total counter\n\
+         pulse_live_lagged_total {}\n\
+         # HELP pulse_live_replayed_total Events subscribers read from the database.\n\
+         # TYPE pulse_live_replayed_total counter\n\
+         pulse_live_replayed_total {}\n\
+         # HELP pulse_live_snapshots_total Board and dashboard snapshots computed.\n\
+         # TYPE pulse_live_snapshots_total counter\n\
+         pulse_live_snapshots_total {}\n",
         http.requests.load(Ordering::Relaxed),
         graphql.resolver_calls.load(Ordering::Relaxed),
         graphql.rejected.load(Ordering::Relaxed),
         http.sockets_open.load(Ordering::Relaxed),
         http.sockets_total.load(Ordering::Relaxed),
+        live.broadcast.load(Ordering::Relaxed),
+        live.lagged.load(Ordering::Relaxed),
+        live.replayed.load(Ordering::Relaxed),
+        live.snapshots.load(Ordering::Relaxed),
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

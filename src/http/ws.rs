@@ -44,7 +44,7 @@ use crate::{auth, domain::access::Viewer, error::Error, graphql::loaders, state:
 /// Client messages queued for the protocol engine before reading pauses.
 const CLIENT_BUFFER: usize = 16;
 /// How long one outgoing frame may wait for a client that does not read.
-const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `GET /graphql/ws`: upgrades when the client offers a supported protocol.
 pub async fn handler(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {

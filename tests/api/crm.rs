@@ -5,7 +5,9 @@ use std::sync::atomic::Ordering;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestWorkspace, mutate, spawn_app, spawn_counting_app};
+use crate::helpers::{
+    TestApp, TestWorkspace, events_settled, mutate, spawn_app, spawn_counting_app,
+};
 
 pub const CREATE_CONTACT: &str =
     "mutation ($input: CreateContactInput!) { createContact(input: $input) {
@@ -118,6 +120,7 @@ async fn the_customer_360_query_costs_the_same_statements_for_one_contact_and_fo
     let token = workspace.token("owner");
     let pipelines = create_pipelines(&app, token).await;
     customers(&app, token, &pipelines, 50).await;
+    events_settled(&app).await;
 
     let mut counts = Vec::new();
     for n in [1, 50] {

@@ -96,6 +96,19 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let data_dir = tempfile::tempdir().expect("create a temporary data directory");
     let database_url = fresh_database(data_dir.path()).await;
+    spawn_on(data_dir, database_url, extra).await
+}
+
+impl TestApp {
+    /// A second server on this one's database (several instances behind a
+    /// load balancer), with extra flags.
+    pub async fn another_instance(&self, extra: &[&str]) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("create a temporary data directory");
+        spawn_on(data_dir, self.database_url.clone(), extra).await
+    }
+}
+
+async fn spawn_on(data_dir: tempfile::TempDir, database_url: String, extra: &[&str]) -> TestApp {
     // Flags in `extra` replace the defaults of the same name.
     let defaults = test_args(data_dir.path(), &database_url);
     let mut args = vec![defaults[0].clone()];
@@ -390,6 +403,9 @@ pub async fn spawn_counting_app(extra: &[&str]) -> (TestApp, Arc<std::sync::atom
     let data_dir = tempfile::tempdir().expect("create a temporary data directory");
     let database_url = fresh_database(data_dir.path()).await;
     let mut args = test_args(data_dir.path(), &database_url);
+    // The event sequencer's background poll would add statements at random
+    // moments; writes still wake it.
+    args.extend(["--live-poll-ms".to_owned(), "3600000".to_owned()]);
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     let config = TestCli::try_parse_from(args)
         .expect("valid test flags")
@@ -422,6 +438,29 @@ pub async fn spawn_counting_app(extra: &[&str]) -> (TestApp, Arc<std::sync::atom
         _data_dir: data_dir,
     };
     (app, statements)
+}
+
+/// Waits until the event sequencer has numbered every event written so far
+/// (and so is idle), for tests that count statements.
+pub async fn events_settled(app: &TestApp) {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    for _ in 0..100 {
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the test waits for every workspace's events"
+        )]
+        let pending = entity::domain_event::Entity::find()
+            .filter(entity::domain_event::Column::Seq.is_null())
+            .count(&app.db)
+            .await
+            .expect("count unsequenced events");
+        if pending == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("the sequencer did not catch up");
 }
 
 /// Runs a mutation as `token` and returns `data.<field>`, failing on errors.

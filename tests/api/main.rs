@@ -9,6 +9,7 @@ mod helpers;
 mod http_protocol;
 mod leads;
 mod limits;
+mod live;
 mod migrations;
 mod schema;
 mod schema_walk;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{activity, contact, deal, enums::ActivityKind, organization};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -89,7 +89,7 @@ pub async fn schedule(
         return Err(Error::Invalid(errors));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let activity = activity::ActiveModel {
         id: Set(ids::new_id()),
         workspace_id: Set(viewer.workspace.0),
@@ -229,7 +229,7 @@ pub async fn complete(
     model.done_at = Set(Some(Utc::now()));
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let done = save_versioned(
         &txn,
         viewer,
@@ -335,7 +335,7 @@ pub async fn update(
         Some(false) => "activity.restored",
         None => "activity.updated",
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let updated = save_versioned(
         &txn,
         viewer,
@@ -360,4 +360,27 @@ pub async fn update(
     .await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+/// The open activities of `owner` due in `[from, to)`, soonest first (the
+/// "due within 15 minutes" notifications).
+pub async fn due_between(
+    db: &impl sea_orm::ConnectionTrait,
+    viewer: &Viewer,
+    owner: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<activity::Model>> {
+    use entity::TenantScoped;
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    viewer.require(Area::Activities, Action::Read)?;
+    Ok(activity::Entity::find_in(viewer.workspace)
+        .filter(activity::Column::OwnerId.eq(owner))
+        .filter(activity::Column::DoneAt.is_null())
+        .filter(activity::Column::ArchivedAt.is_null())
+        .filter(activity::Column::DueAt.gte(from))
+        .filter(activity::Column::DueAt.lt(to))
+        .order_by_asc(activity::Column::DueAt)
+        .all(db)
+        .await?)
 }

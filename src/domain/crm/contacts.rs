@@ -213,7 +213,7 @@ pub async fn create(
         archived_at: Set(None),
     };
     apply(db, viewer, fields, &mut model, &json!({})).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let contact = model.insert(&txn).await?;
     if !remember(
         &txn,

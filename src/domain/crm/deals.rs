@@ -266,7 +266,7 @@ pub async fn create(
         archived_at: Set(None),
     };
     apply(db, viewer, fields, &mut model, &json!({})).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     model.position = Set(position_at(&txn, viewer, stage.id, None, None).await?);
     let deal = model.insert(&txn).await?;
     if !remember(
@@ -362,7 +362,7 @@ pub async fn update(
     }
     let mut model: deal::ActiveModel = current.clone().into();
     apply(db, viewer, fields, &mut model, &current.custom_fields).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let updated = save_recorded(
         &txn,
         viewer,
@@ -407,7 +407,7 @@ pub async fn move_deal(
     if current.version != version {
         return Err(stale("deal"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let position = position_at(
         &txn,
         viewer,
@@ -488,7 +488,7 @@ async fn close(
         DealStatus::Lost => "deal.lost",
         DealStatus::Open => "deal.reopened",
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let extra = json!({ "pipelineId": current.pipeline_id, "stageId": current.stage_id });
     let updated = save_recorded(&txn, viewer, &current, model, version, event, extra).await?;
     txn.commit().await?;
@@ -513,7 +513,7 @@ pub async fn set_archived(
     } else {
         "deal.restored"
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let extra = json!({ "pipelineId": current.pipeline_id, "stageId": current.stage_id });
     let updated = save_recorded(&txn, viewer, &current, model, version, event, extra).await?;
     txn.commit().await?;

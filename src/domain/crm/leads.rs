@@ -157,7 +157,7 @@ where
         archived_at: Set(None),
     };
     apply(db, viewer, fields, &mut model).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let lead = model.insert(&txn).await?;
     if !remember(
         &txn,
@@ -297,7 +297,7 @@ where
     if current.version != conversion.version {
         return Err(stale("lead"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let organization = match conversion.organization {
         Party::FromLead => match current.organization_id {
             Some(id) => Some(find::<organization::Entity>(&txn, viewer, id, "organization").await?),

@@ -49,7 +49,7 @@ pub async fn merge(
         return Err(stale("contact"));
     }
     let ws = viewer.workspace;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let mut moved = serde_json::Map::new();
     macro_rules! move_rows {
         ($entity:ident, $column:expr, $name:literal) => {

@@ -325,7 +325,7 @@ where
     E: Recorded,
     A: ActiveModelTrait<Entity = E> + Send,
 {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let updated = save_recorded(
         &txn,
         viewer,

@@ -7,7 +7,6 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
@@ -123,7 +122,7 @@ pub async fn create_pipeline(
         .count(db)
         .await?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let pipeline = pipeline::ActiveModel {
         id: Set(ids::new_id()),
         workspace_id: Set(viewer.workspace.0),
@@ -177,7 +176,7 @@ pub async fn rename_pipeline(
     model.name = Set(name);
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let updated = save_versioned(
         &txn,
         viewer,
@@ -213,7 +212,7 @@ pub async fn add_stage(
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let count = stages(&txn, viewer, pipeline_id).await?.len();
     let created = insert_stage(&txn, viewer, pipeline_id, name, &stage, count as i32).await?;
     events::record(&txn, viewer.workspace, viewer.actor(), Event {
@@ -268,7 +267,7 @@ pub async fn update_stage(
     model.rotting_days = Set(probe.rotting_days);
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let updated = save_versioned(
         &txn,
         viewer,
@@ -315,7 +314,7 @@ pub async fn reorder_stages(
 ) -> Result<Vec<stage::Model>> {
     viewer.require(Area::Pipelines, Action::Write)?;
     find::<pipeline::Entity>(db, viewer, pipeline_id, "pipeline").await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let current = stages(&txn, viewer, pipeline_id).await?;
     let mut expected: Vec<Uuid> = current.iter().map(|s| s.id).collect();
     let mut given = order.to_vec();
@@ -377,7 +376,7 @@ pub async fn delete_stage(
         }
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let moving = deal::Entity::find_in(viewer.workspace)
         .filter(deal::Column::StageId.eq(id))
         .all(&txn)

@@ -141,7 +141,7 @@ pub async fn create_ticket(
         archived_at: Set(None),
     };
     apply_ticket(db, viewer, fields, &mut model).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let row = model.insert(&txn).await?;
     if !remember(
         &txn,
@@ -230,7 +230,7 @@ pub async fn update_ticket(
     }
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let updated = save_versioned(
         &txn,
         viewer,
@@ -311,7 +311,7 @@ pub async fn create_campaign(
         return Err(Error::Invalid(errors));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let row = campaign::ActiveModel {
         id: Set(ids::new_id()),
         workspace_id: Set(viewer.workspace.0),
@@ -371,7 +371,7 @@ pub async fn set_campaign_archived(
     model.archived_at = Set(archived.then(Utc::now));
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let updated = save_versioned(
         &txn,
         viewer,
@@ -448,7 +448,7 @@ pub async fn update_campaign(
     }
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let updated = save_versioned(
         &txn,
         viewer,

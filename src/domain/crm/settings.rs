@@ -86,7 +86,7 @@ pub async fn create_custom_field(
         .await?
         .len();
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let row = custom_field::ActiveModel {
         id: Set(ids::new_id()),
         workspace_id: Set(viewer.workspace.0),
@@ -132,7 +132,7 @@ pub async fn archive_custom_field(
 ) -> Result<custom_field::Model> {
     viewer.require(Area::Workspace, Action::Write)?;
     let current = find::<custom_field::Entity>(db, viewer, id, "custom field").await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     custom_field::Entity::update_many_in(viewer.workspace)
         .col_expr(custom_field::Column::ArchivedAt, Expr::value(Utc::now()))
         .filter(custom_field::Column::Id.eq(id))
@@ -266,7 +266,7 @@ pub async fn create_goal(db: &impl Db, viewer: &Viewer, input: NewGoal) -> Resul
         return Err(Error::Invalid(errors));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let row = goal::ActiveModel {
         id: Set(ids::new_id()),
         workspace_id: Set(viewer.workspace.0),
@@ -394,7 +394,7 @@ pub async fn update_goal(
     }
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let updated = super::save_versioned(
         &txn,
         viewer,

@@ -2,10 +2,7 @@
 
 use chrono::Utc;
 use entity::{TenantScoped, contact, deal, enums::EntityType, organization, tag, tagging};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -66,7 +63,7 @@ pub async fn tag(
         return Err(Error::Invalid(errors));
     }
     check_target(db, viewer, entity_type, id).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let now = Utc::now();
     let existing = tag::Entity::find_in(viewer.workspace)
         .filter(tag::Column::Name.eq(&name))
@@ -140,7 +137,7 @@ pub async fn untag(
     viewer.require(Area::Tags, Action::Write)?;
     check_target(db, viewer, entity_type, id).await?;
     let name = name.trim().to_lowercase();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     if let Some(label) = tag::Entity::find_in(viewer.workspace)
         .filter(tag::Column::Name.eq(&name))
         .one(&txn)

@@ -9,7 +9,6 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -101,7 +100,7 @@ pub async fn log_interaction(
         }
         (None, None) => None,
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let row = interaction::ActiveModel {
         id: Set(ids::new_id()),
         workspace_id: Set(viewer.workspace.0),
@@ -220,7 +219,7 @@ pub async fn add_note(
         return Err(Error::Invalid(errors));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let row = note::ActiveModel {
         id: Set(ids::new_id()),
         workspace_id: Set(viewer.workspace.0),
@@ -340,7 +339,7 @@ pub async fn track_events(
         })
         .collect();
     let count = rows.len();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     // 7 columns per row: 1000 rows fit both databases' parameter limits in
     // a few statements.
     for chunk in rows.chunks(500) {
@@ -399,7 +398,7 @@ pub async fn update_note(
     }
     model.version = Set(version + 1);
     model.updated_at = Set(Utc::now());
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let updated = super::save_versioned(
         &txn,
         viewer,

@@ -6,7 +6,7 @@ use entity::{
     enums::{ActorKind, Role},
     user, workspace,
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use serde_json::json;
 
 use super::{check_password, fail_on, parse_name, users};
@@ -61,7 +61,7 @@ pub async fn sign_up(
         .await
         .map_err(anyhow::Error::from)??;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let workspace = workspace::ActiveModel {
         id: Set(ids::new_id()),
         name: Set(workspace_name),

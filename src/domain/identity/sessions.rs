@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{TenantScoped, WorkspaceId, refresh_session, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    QueryFilter, TransactionTrait, sea_query::Expr,
+    QueryFilter, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -78,7 +78,7 @@ pub async fn login(
         Some(user) if matches && user.active && user.archived_at.is_none() => user,
         _ => return Err(invalid_credentials()),
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let now = Utc::now();
     user::Entity::update_many_in(WorkspaceId(user.workspace_id))
         .col_expr(user::Column::LastLoginAt, Expr::value(now))
@@ -152,7 +152,7 @@ pub async fn refresh(
     let Some(user) = user.filter(|u| u.active && u.archived_at.is_none()) else {
         return Err(invalid_refresh_token());
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     // Only one exchange of a token can win; a concurrent second one is reuse.
     let rotated = refresh_session::Entity::update_many_in(ws)
         .col_expr(refresh_session::Column::RotatedAt, Expr::value(now))

@@ -3,9 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{TenantScoped, WorkspaceId, api_token};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -57,7 +55,7 @@ pub async fn create_api_token(
             "Only the `admin` scope may create API tokens.".to_owned(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let created = insert_token(&txn, viewer.workspace, viewer.actor(), input).await?;
     txn.commit().await?;
     Ok(created)
@@ -69,7 +67,7 @@ pub async fn create_api_token_as_system(
     workspace: WorkspaceId,
     input: CreateApiToken,
 ) -> Result<CreatedToken> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let created = insert_token(&txn, workspace, Actor::SYSTEM, input).await?;
     txn.commit().await?;
     Ok(created)
@@ -138,7 +136,7 @@ pub async fn revoke_api_token(
     if row.revoked_at.is_some() {
         return Ok(row);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let mut model: api_token::ActiveModel = row.into();
     model.revoked_at = Set(Some(Utc::now()));
     let row = model.update(&txn).await?;

@@ -2,10 +2,7 @@
 
 use chrono::Utc;
 use entity::{TenantScoped, enums::Role, team, user};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -88,7 +85,7 @@ pub async fn create_user(
         .await
         .map_err(anyhow::Error::from)??;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let user = user::ActiveModel {
         id: Set(ids::new_id()),
         workspace_id: Set(viewer.workspace.0),
@@ -165,7 +162,7 @@ pub async fn update_user(
     fail_on(errors)?;
     let before =
         json!({ "name": target.name, "role": role_name(target.role), "teamId": target.team_id });
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let mut model: user::ActiveModel = target.into();
     if let Some(name) = name {
         model.name = Set(name);
@@ -217,7 +214,7 @@ pub async fn deactivate_user(
             "only an owner can deactivate an owner",
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let mut model: user::ActiveModel = target.into();
     model.active = Set(false);
     let version = model.version.clone().take().unwrap_or(1);
@@ -252,7 +249,7 @@ pub async fn create_team(
     let name = parse_name("name", name, &mut errors);
     fail_on(errors)?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let team = team::ActiveModel {
         id: Set(ids::new_id()),
         workspace_id: Set(viewer.workspace.0),

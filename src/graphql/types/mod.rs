@@ -5,9 +5,11 @@ use async_graphql::{Context, ErrorExtensions};
 
 use super::{ApiContext, loaders::Loaders};
 
+pub mod analytics;
 pub mod customers;
 pub mod identity;
 pub mod leads;
+pub mod live;
 pub mod node;
 pub mod pipeline;
 pub mod scalars;

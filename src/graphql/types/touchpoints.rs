@@ -401,6 +401,19 @@ pub fn timeline_query(
     build_query(ctx, parent, first, after.as_deref(), kinds)
 }
 
+impl From<Item> for TimelineItem {
+    fn from(item: Item) -> Self {
+        match item {
+            Item::Interaction(m) => TimelineItem::Interaction(Interaction(m)),
+            Item::Activity(m) => TimelineItem::Activity(Activity(m)),
+            Item::Note(m) => TimelineItem::Note(Note(m)),
+            Item::StageChange(m) => TimelineItem::DealStageChange(DealStageChange(m)),
+            Item::Ticket(m) => TimelineItem::Ticket(Ticket(m)),
+            Item::TrackedEvent(m) => TimelineItem::TrackedEvent(TrackedEvent(m)),
+        }
+    }
+}
+
 /// Loads one page of a customer's timeline through the batching loader.
 pub async fn timeline_page(
     ctx: &Context<'_>,
@@ -418,14 +431,7 @@ pub async fn timeline_page(
     let mut connection = Connection::new(after.is_some(), page.has_more);
     connection.edges.extend(page.items.into_iter().map(|item| {
         let cursor = cursor(&item);
-        let node = match item {
-            Item::Interaction(m) => TimelineItem::Interaction(Interaction(m)),
-            Item::Activity(m) => TimelineItem::Activity(Activity(m)),
-            Item::Note(m) => TimelineItem::Note(Note(m)),
-            Item::StageChange(m) => TimelineItem::DealStageChange(DealStageChange(m)),
-            Item::Ticket(m) => TimelineItem::Ticket(Ticket(m)),
-            Item::TrackedEvent(m) => TimelineItem::TrackedEvent(TrackedEvent(m)),
-        };
+        let node = TimelineItem::from(item);
         Edge::new(cursor, node)
     }));
     Ok(connection)
