@@ -8,8 +8,8 @@ use entity::{TenantScoped, domain_event};
 use futures_util::StreamExt;
 use pulse::live::sequencer::Sequencer;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbBackend, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue};
