@@ -43,7 +43,9 @@ impl Application {
             live: live.clone(),
         };
         let schema = graphql::build_schema(api, graphql_counters.clone());
+        let rechecks = Arc::new(crate::auth::Rechecks::new(config.auth.ws_auth_recheck()));
         let state = AppState {
+            rechecks,
             db,
             config,
             auth,

@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 use tokio_util::{sync::CancellationToken, task::TaskTracker};
 
 use crate::{
-    auth::Auth,
+    auth::{Auth, Rechecks},
     config::Config,
     graphql::{GraphqlCounters, PulseSchema},
     http::metrics::HttpCounters,
@@ -22,6 +22,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Authentication keys and limits.
     pub auth: Arc<Auth>,
+    /// Shared re-checks of open WebSockets' credentials.
+    pub rechecks: Arc<Rechecks>,
     /// The GraphQL schema.
     pub schema: PulseSchema,
     /// GraphQL counters (resolver calls, rejections).

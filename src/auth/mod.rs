@@ -180,3 +180,55 @@ fn issue(auth: &Auth, grant: SessionGrant) -> Result<Session> {
         .issue(grant.user.id, grant.user.workspace_id, grant.family_id)?;
     Ok(Session { grant, access })
 }
+
+/// Re-checks of open WebSockets' credentials, shared by every socket of the
+/// instance: a credential checked within the last interval is not checked
+/// again, so ten thousand sockets holding one dashboard token cost one
+/// query per interval, not ten thousand.
+pub struct Rechecks {
+    interval: Duration,
+    checked: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, bool)>>,
+}
+
+impl Rechecks {
+    /// Results live for `interval`.
+    pub fn new(interval: Duration) -> Rechecks {
+        Rechecks {
+            interval,
+            checked: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Whether `credential` still authenticates (expiry, revocation,
+    /// deactivation); other failures (the database) are errors.
+    pub async fn still_valid(
+        &self,
+        db: &DatabaseConnection,
+        auth: &Auth,
+        credential: &str,
+    ) -> Result<bool> {
+        let key = secrets::digest(credential);
+        let cached = {
+            let checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
+            checked
+                .get(&key)
+                .filter(|(at, _)| at.elapsed() < self.interval)
+                .map(|(_, valid)| *valid)
+        };
+        if let Some(valid) = cached {
+            return Ok(valid);
+        }
+        let valid = match authenticate(db, auth, credential).await {
+            Ok(_) => true,
+            Err(Error::Unauthenticated) => false,
+            Err(error) => return Err(error),
+        };
+        let mut checked = self.checked.lock().unwrap_or_else(|e| e.into_inner());
+        if checked.len() > 10_000 {
+            let interval = self.interval;
+            checked.retain(|_, (at, _)| at.elapsed() < interval);
+        }
+        checked.insert(key, (std::time::Instant::now(), valid));
+        Ok(valid)
+    }
+}

@@ -2,11 +2,9 @@
 //! anonymous callers are refused centrally (default deny), and role and scope
 //! checks are guards on fields.
 
-use std::sync::Arc;
-
 use async_graphql::{
-    Context, ErrorExtensionValues, Guard, ServerError, ServerResult, Value,
-    extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo},
+    Context, ErrorExtensionValues, Guard, ServerError,
+    extensions::{ExtensionContext, ResolveInfo},
 };
 
 use crate::{
@@ -37,33 +35,17 @@ impl Guard for Require {
     }
 }
 
-/// Refuses every root field but [`ANONYMOUS_FIELDS`] when no viewer is
-/// present, before the field's resolver runs. New fields are protected
-/// without anyone remembering to.
-pub struct AnonymousAccess;
-
-impl ExtensionFactory for AnonymousAccess {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AnonymousAccess)
+/// Refuses a root field other than [`ANONYMOUS_FIELDS`] when no viewer is
+/// present, before its resolver runs (called for every root field by
+/// [`super::hooks::FieldHooks`]): new fields are protected without anyone
+/// remembering to.
+pub fn refuse_anonymous(ctx: &ExtensionContext<'_>, info: &ResolveInfo<'_>) -> Option<ServerError> {
+    if ctx.data_opt::<Viewer>().is_some() || ANONYMOUS_FIELDS.contains(&info.name) {
+        return None;
     }
-}
-
-#[async_trait::async_trait]
-impl Extension for AnonymousAccess {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let is_root = info.path_node.parent.is_none();
-        if is_root && ctx.data_opt::<Viewer>().is_none() && !ANONYMOUS_FIELDS.contains(&info.name) {
-            let mut error = ServerError::new("Authentication required.", Some(info.field.name.pos));
-            let mut extensions = ErrorExtensionValues::default();
-            extensions.set("code", code::UNAUTHENTICATED);
-            error.extensions = Some(extensions);
-            return Err(error);
-        }
-        next.run(ctx, info).await
-    }
+    let mut error = ServerError::new("Authentication required.", Some(info.field.name.pos));
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code::UNAUTHENTICATED);
+    error.extensions = Some(extensions);
+    Some(error)
 }

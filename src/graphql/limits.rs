@@ -15,8 +15,7 @@ use std::sync::{
 use async_graphql::{
     ErrorExtensionValues, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
     extensions::{
-        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextResolve,
-        NextValidation, ResolveInfo,
+        Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
     },
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
@@ -341,16 +340,6 @@ impl Extension for LimitsGuard {
             }
         }
         Ok(result)
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        self.counters.resolver_calls.fetch_add(1, Ordering::Relaxed);
-        next.run(ctx, info).await
     }
 }
 

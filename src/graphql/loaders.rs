@@ -463,32 +463,3 @@ impl Loader<OpenDealsInStage> for CrmLoader {
             .collect())
     }
 }
-
-/// Clears the request's loader cache before each root mutation field, so a
-/// mutation never answers with rows cached before an earlier write of the
-/// same operation.
-pub struct FreshAfterWrites;
-
-impl async_graphql::extensions::ExtensionFactory for FreshAfterWrites {
-    fn create(&self) -> Arc<dyn async_graphql::extensions::Extension> {
-        Arc::new(FreshAfterWrites)
-    }
-}
-
-#[async_trait::async_trait]
-impl async_graphql::extensions::Extension for FreshAfterWrites {
-    async fn resolve(
-        &self,
-        ctx: &async_graphql::extensions::ExtensionContext<'_>,
-        info: async_graphql::extensions::ResolveInfo<'_>,
-        next: async_graphql::extensions::NextResolve<'_>,
-    ) -> async_graphql::ServerResult<Option<async_graphql::Value>> {
-        if info.path_node.parent.is_none()
-            && info.parent_type == "Mutation"
-            && let Some(loader) = ctx.data_opt::<Loaders>()
-        {
-            clear(loader);
-        }
-        next.run(ctx, info).await
-    }
-}

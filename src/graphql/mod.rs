@@ -14,6 +14,7 @@ use crate::{
 
 pub mod access;
 pub mod budget;
+pub mod hooks;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
@@ -63,14 +64,12 @@ pub fn build_schema(api: ApiContext, counters: Arc<GraphqlCounters>) -> PulseSch
     )
     .extension(limits::LimitsExtension::new(
         query_limits,
-        counters,
+        counters.clone(),
         Arc::new(budget::Budget::new(
             api.config.limits.rate_limit_points_per_minute,
         )),
     ))
-    .extension(access::AnonymousAccess)
-    .extension(loaders::FreshAfterWrites)
-    .extension(subscription::WakeSequencer)
+    .extension(hooks::FieldHooks(counters))
     .data(query::ServerInfo::from(api.config.as_ref()))
     .data(api)
     // The parser's own recursion guard sits above the depth limit, so deep

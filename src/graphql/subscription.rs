@@ -372,30 +372,3 @@ fn wanted(patterns: &[String], event_type: &str) -> bool {
                 None => pattern == event_type,
             })
 }
-
-/// Wakes the sequencer after every root mutation field, so the events it
-/// committed go out at once rather than at the next poll.
-pub struct WakeSequencer;
-
-impl async_graphql::extensions::ExtensionFactory for WakeSequencer {
-    fn create(&self) -> Arc<dyn async_graphql::extensions::Extension> {
-        Arc::new(WakeSequencer)
-    }
-}
-
-#[async_trait::async_trait]
-impl async_graphql::extensions::Extension for WakeSequencer {
-    async fn resolve(
-        &self,
-        ctx: &async_graphql::extensions::ExtensionContext<'_>,
-        info: async_graphql::extensions::ResolveInfo<'_>,
-        next: async_graphql::extensions::NextResolve<'_>,
-    ) -> async_graphql::ServerResult<Option<async_graphql::Value>> {
-        let root_mutation = info.path_node.parent.is_none() && info.parent_type == "Mutation";
-        let result = next.run(ctx, info).await;
-        if root_mutation && let Some(api) = ctx.data_opt::<super::ApiContext>() {
-            api.live.written();
-        }
-        result
-    }
-}

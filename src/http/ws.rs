@@ -39,18 +39,25 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use crate::{auth, domain::access::Viewer, error::Error, graphql::loaders, state::AppState};
+use crate::{auth, domain::access::Viewer, graphql::loaders, state::AppState};
 
 /// Client messages queued for the protocol engine before reading pauses.
 const CLIENT_BUFFER: usize = 16;
+/// Bytes read from a socket at a time.
+const READ_BUFFER: usize = 4 * 1024;
 /// How long one outgoing frame may wait for a client that does not read.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `GET /graphql/ws`: upgrades when the client offers a supported protocol.
 pub async fn handler(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
+    // Small buffers: a socket mostly idles, and the defaults (128 KiB each
+    // way) would cost ~150 KiB per subscriber. Frames still go out whole;
+    // the write buffer only batches them.
     let upgrade = upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .max_message_size(state.config.limits.max_body_bytes);
+        .max_message_size(state.config.limits.max_body_bytes)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0);
     let Some(protocol) = upgrade
         .selected_protocol()
         .and_then(|p| p.to_str().ok())
@@ -118,12 +125,12 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
             _ = &mut init_deadline, if !session.initialised => break Some(INIT_TIMEOUT),
             _ = recheck.tick(), if credential.is_some() => {
                 let still_valid = match &credential {
-                    Some(credential) => auth::authenticate(&state.db, &state.auth, credential).await,
+                    Some(credential) => state.rechecks.still_valid(&state.db, &state.auth, credential).await,
                     None => continue,
                 };
                 match still_valid {
-                    Ok(_) => {}
-                    Err(Error::Unauthenticated) => break Some(FORBIDDEN),
+                    Ok(true) => {}
+                    Ok(false) => break Some(FORBIDDEN),
                     Err(error) => error.log_if_internal(),
                 }
             }
@@ -274,6 +281,15 @@ impl Session {
     }
 
     fn on_server_message(&mut self, text: &str) {
+        // Results are most of the traffic and change nothing here: skip
+        // parsing them (the engine writes `type` first).
+        let head = &text.as_bytes()[..text.len().min(24)];
+        if head
+            .windows(6)
+            .any(|w| w == b"\"next\"" || w == b"\"data\"")
+        {
+            return;
+        }
         let Ok(message) = serde_json::from_str::<Envelope>(text) else {
             return;
         };

@@ -1,6 +1,7 @@
 //! Pulse's integration tests: one binary, one fresh database per test
 //! (SQLite by default, PostgreSQL when `PULSE_TEST_POSTGRES_URL` is set).
 
+mod analytics;
 mod auth;
 mod cli;
 mod crm;

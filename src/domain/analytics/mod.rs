@@ -7,6 +7,9 @@
 //! the workspace's): no exchange rates are applied, deals in other
 //! currencies are left out.
 
+pub mod customers;
+pub mod deals;
+pub mod funnels;
 pub mod kpis;
 pub mod pipeline;
 pub mod sql;
@@ -93,7 +96,6 @@ impl Filter {
     }
 
     /// The date range on `column` (none when the filter has none).
-    #[expect(dead_code, reason = "the analytics queries of issue 6 use it")]
     fn range(&self, q: &mut Sql, column: &str) -> String {
         let mut conditions = String::new();
         if let Some(from) = self.from {

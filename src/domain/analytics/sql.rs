@@ -54,6 +54,49 @@ impl Sql {
         format!("CAST({numerator} AS DOUBLE PRECISION) / NULLIF({denominator}, 0)")
     }
 
+    /// Month number (year × 12 + month − 1, UTC) of a timestamp expression.
+    pub fn month_index(&self, expression: &str) -> String {
+        match self.backend {
+            DbBackend::Postgres => format!(
+                "CAST(EXTRACT(YEAR FROM {expression} AT TIME ZONE 'UTC') * 12 \
+                 + EXTRACT(MONTH FROM {expression} AT TIME ZONE 'UTC') - 1 AS BIGINT)"
+            ),
+            _ => format!(
+                "(CAST(strftime('%Y', {expression}) AS INTEGER) * 12 \
+                 + CAST(strftime('%m', {expression}) AS INTEGER) - 1)"
+            ),
+        }
+    }
+
+    /// `YYYY-MM` of a DATE expression.
+    pub fn date_month(&self, expression: &str) -> String {
+        match self.backend {
+            DbBackend::Postgres => format!("to_char({expression}, 'YYYY-MM')"),
+            _ => format!("substr({expression}, 1, 7)"),
+        }
+    }
+
+    /// The day after a DATE expression, comparable with timestamps.
+    pub fn day_after(&self, expression: &str) -> String {
+        match self.backend {
+            DbBackend::Postgres => format!("({expression} + 1)"),
+            _ => format!("date({expression}, '+1 day')"),
+        }
+    }
+
+    /// The median of `value` per `group` over the rows of `from` (a
+    /// subquery or table expression), as `(group, median)` rows: the middle
+    /// value, or the mean of the two middle values.
+    pub fn median(group: &str, value: &str, from: &str) -> String {
+        format!(
+            "SELECT g, CAST(AVG(v) AS DOUBLE PRECISION) AS median FROM ( \
+             SELECT {group} AS g, {value} AS v, \
+             ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY {value}) AS rn, \
+             COUNT(*) OVER (PARTITION BY {group}) AS cnt FROM {from}) ranked \
+             WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY g"
+        )
+    }
+
     /// Runs `sql` with the bound values.
     pub async fn all(self, db: &impl ConnectionTrait, sql: String) -> Result<Vec<QueryResult>> {
         Ok(db

@@ -2,6 +2,7 @@
 
 use async_graphql::MergedObject;
 
+mod analytics;
 mod api_info;
 mod crm;
 mod identity;
@@ -18,4 +19,5 @@ pub struct Query(
     crm::CrmQuery,
     leads::LeadQuery,
     settings::SettingsQuery,
+    analytics::AnalyticsQuery,
 );
