@@ -14,7 +14,15 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Write-ahead logging: readers (the hub, subscriptions, queries) do
+        // not block the writer and the writer does not block them; a writer
+        // waits up to the busy timeout for another writer.
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+        });
     Database::connect(options)
         .await
         .with_context(|| format!("connecting to the database at {}", redact(url)))

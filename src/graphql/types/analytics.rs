@@ -129,6 +129,8 @@ fn money(minor: i64, currency: &str) -> Money {
     Money::from_minor(minor, currency)
 }
 
+/// The analytical CRM: metrics computed in the database over the viewer's
+/// workspace, each with an optional filter. Needs `analytics:read`.
 #[Object]
 impl Analytics {
     /// Per stage of a pipeline, its open deals now: count, value and value ×
