@@ -15,17 +15,21 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
-        // Write-ahead logging: readers (the hub, subscriptions, queries) do
-        // not block the writer and the writer does not block them; a writer
-        // waits up to the busy timeout for another writer.
-        .map_sqlx_sqlite_opts(|sqlite| {
-            sqlite
-                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                .busy_timeout(Duration::from_secs(10))
-        });
-    Database::connect(options)
+        // A writer waits this long for another writer's lock.
+        .map_sqlx_sqlite_opts(|sqlite| sqlite.busy_timeout(Duration::from_secs(10)));
+    let db = Database::connect(options)
         .await
-        .with_context(|| format!("connecting to the database at {}", redact(url)))
+        .with_context(|| format!("connecting to the database at {}", redact(url)))?;
+    // Write-ahead logging, so readers (the hub, subscriptions, queries) and
+    // the writer do not block each other. The mode is stored in the file;
+    // it is set once here rather than on every pooled connection, because
+    // changing it takes a lock that the busy timeout does not wait for.
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite
+        && let Err(error) = db.execute_unprepared("PRAGMA journal_mode=WAL").await
+    {
+        tracing::warn!(error = %error, "could not switch SQLite to write-ahead logging");
+    }
+    Ok(db)
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock
@@ -35,11 +39,23 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
 pub async fn begin(
     db: &impl sea_orm::TransactionTrait<Transaction = sea_orm::DatabaseTransaction>,
 ) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
-    db.begin_with_options(sea_orm::TransactionOptions {
+    let options = || sea_orm::TransactionOptions {
         sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
         ..Default::default()
-    })
-    .await
+    };
+    // SQLite can refuse the write lock at once, without the busy timeout
+    // (another process opening or checkpointing the write-ahead log): try
+    // a few more times before giving up.
+    let mut attempt = 0;
+    loop {
+        match db.begin_with_options(options()).await {
+            Err(error) if attempt < 5 && error.to_string().contains("database is locked") => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+            }
+            result => return result,
+        }
+    }
 }
 
 /// Applies every pending migration; on SQLite also lets the planner refresh
