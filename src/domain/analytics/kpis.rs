@@ -1,11 +1,12 @@
 //! The dashboard's KPI set: pipeline totals, won and lost in the period,
 //! win rate, average won deal, sales cycle and velocity, activities due.
-//! Two aggregate statements, whatever the data size.
+//! Three aggregate statements (the `sales` metric, open totals,
+//! activities), whatever the data size.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 
-use super::{Filter, percent_of, share, sql::Sql};
+use super::{Filter, deals, percent_of, sql::Sql};
 use crate::{domain::access::Viewer, error::Result};
 
 /// The period a dashboard covers when the filter gives none: the last 30 days.
@@ -64,36 +65,34 @@ pub async fn compute(db: &impl ConnectionTrait, viewer: &Viewer, filter: &Filter
     let (from, to) = period(filter, now);
     let currency = filter.currency(db, viewer).await?;
 
+    // Won, lost, win rate, deal size, cycle and velocity: the `sales`
+    // metric over the period.
+    let sales = deals::sales(
+        db,
+        viewer,
+        &Filter {
+            from: Some(from),
+            to: Some(to),
+            currency: Some(currency.clone()),
+            ..filter.clone()
+        },
+    )
+    .await?;
+
     let mut q = Sql::new(db.get_database_backend());
-    let (from_p, to_p) = (q.bind(from), q.bind(to));
-    let in_period = format!("d.closed_at >= {from_p} AND d.closed_at < {to_p}");
-    let cycle = format!("{} - {}", q.epoch("d.closed_at"), q.epoch("d.created_at"));
     let deals = filter.deals(&mut q, viewer, "d");
     let currency_p = q.bind(currency.clone());
     let sql = format!(
-        "SELECT \
-         CAST(COALESCE(SUM(CASE WHEN d.status = 'open' THEN 1 ELSE 0 END), 0) AS BIGINT) AS open_deals, \
-         CAST(COALESCE(SUM(CASE WHEN d.status = 'open' THEN d.value_amount ELSE 0 END), 0) AS BIGINT) AS open_value, \
-         CAST(COALESCE(SUM(CASE WHEN d.status = 'open' THEN d.value_amount * s.probability ELSE 0 END), 0) AS BIGINT) AS weighted, \
-         CAST(COALESCE(SUM(CASE WHEN d.status = 'won' AND {in_period} THEN 1 ELSE 0 END), 0) AS BIGINT) AS won_deals, \
-         CAST(COALESCE(SUM(CASE WHEN d.status = 'won' AND {in_period} THEN d.value_amount ELSE 0 END), 0) AS BIGINT) AS won_value, \
-         CAST(COALESCE(SUM(CASE WHEN d.status = 'lost' AND {in_period} THEN 1 ELSE 0 END), 0) AS BIGINT) AS lost_deals, \
-         CAST(COALESCE(SUM(CASE WHEN d.status = 'won' AND {in_period} THEN {cycle} ELSE 0 END), 0) AS BIGINT) AS cycle_seconds \
+        "SELECT CAST(COALESCE(SUM(d.value_amount), 0) AS BIGINT) AS open_value, \
+         CAST(COALESCE(SUM(d.value_amount * s.probability), 0) AS BIGINT) AS weighted \
          FROM deal d JOIN stage s ON s.id = d.stage_id AND s.workspace_id = d.workspace_id \
-         WHERE {deals} AND d.currency = {currency_p}"
+         WHERE {deals} AND d.currency = {currency_p} AND d.status = 'open'"
     );
     let row = q.all(db, sql).await?.into_iter().next();
-    let get = |name: &str| -> Result<i64> {
-        Ok(match &row {
-            Some(row) => row.try_get("", name)?,
-            None => 0,
-        })
+    let (open_value, weighted): (i64, i64) = match &row {
+        Some(row) => (row.try_get("", "open_value")?, row.try_get("", "weighted")?),
+        None => (0, 0),
     };
-    let (open_deals, open_value, weighted) =
-        (get("open_deals")?, get("open_value")?, get("weighted")?);
-    let (won_deals, won_value, lost_deals) =
-        (get("won_deals")?, get("won_value")?, get("lost_deals")?);
-    let cycle_seconds = get("cycle_seconds")?;
 
     let mut q = Sql::new(db.get_database_backend());
     let (now_p, soon_p) = (q.bind(now), q.bind(now + Duration::hours(24)));
@@ -118,30 +117,20 @@ pub async fn compute(db: &impl ConnectionTrait, viewer: &Viewer, filter: &Filter
         })
     };
 
-    let win_rate = share(won_deals, won_deals + lost_deals);
-    let average_won_value = (won_deals > 0).then(|| won_value / won_deals);
-    let sales_cycle_days =
-        (won_deals > 0).then(|| cycle_seconds as f64 / won_deals as f64 / 86_400.0);
-    let sales_velocity_per_day = match (win_rate, average_won_value, sales_cycle_days) {
-        (Some(rate), Some(size), Some(days)) if days > 0.0 => {
-            Some(open_deals as f64 * rate * size as f64 / days)
-        }
-        _ => None,
-    };
     Ok(Kpis {
         from,
         to,
         currency,
-        open_deals,
+        open_deals: sales.open_deals,
         open_value,
         weighted_value: percent_of(weighted),
-        won_deals,
-        won_value,
-        lost_deals,
-        win_rate,
-        average_won_value,
-        sales_cycle_days,
-        sales_velocity_per_day,
+        won_deals: sales.won,
+        won_value: sales.won_value,
+        lost_deals: sales.lost,
+        win_rate: sales.win_rate,
+        average_won_value: sales.average_won_value,
+        sales_cycle_days: sales.mean_cycle_days,
+        sales_velocity_per_day: sales.velocity_per_day,
         activities_overdue: get("overdue")?,
         activities_due_soon: get("due_soon")?,
         activities_done: get("done")?,
