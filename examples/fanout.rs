@@ -62,8 +62,9 @@ struct Args {
 /// Messages that were not events of our moves (the first few are printed).
 static UNEXPECTED: AtomicU64 = AtomicU64::new(0);
 
-/// When each move was sent, by (deal id, version after the move).
-type Sent = Arc<Mutex<HashMap<(String, i64), Instant>>>;
+/// When each move was sent, by deal id: (version after the move, time).
+/// Read by every subscriber, written once per move.
+type Sent = Arc<std::sync::RwLock<HashMap<String, Vec<(i64, Instant)>>>>;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -125,7 +126,8 @@ async fn main() -> anyhow::Result<()> {
     let rss_before = args.server_pid.map(rss_kib);
     let sent: Sent = Arc::default();
     let delivered = Arc::new(AtomicU64::new(0));
-    let latencies: Arc<Mutex<Vec<u32>>> = Arc::default();
+    // One list per subscriber, so recording a latency contends with nothing.
+    let mut latency_lists: Vec<Arc<Mutex<Vec<u32>>>> = Vec::with_capacity(args.subscribers);
     let subscription = format!(
         r#"{{"type":"subscribe","id":"1","payload":{{"query":"subscription ($p: ID!) {{ pipelineEvents(pipelineId: $p) {{ seq kind dealId toStageId deal {{ version }} }} }}","variables":{{"p":"{}"}}}}}}"#,
         pipeline["id"].as_str().unwrap_or_default()
@@ -136,12 +138,9 @@ async fn main() -> anyhow::Result<()> {
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(args.subscribers.max(1));
     for n in 0..args.subscribers {
         let (url, token, subscription) = (ws_url.clone(), token.clone(), subscription.clone());
-        let (sent, delivered, latencies, ready) = (
-            sent.clone(),
-            delivered.clone(),
-            latencies.clone(),
-            ready_tx.clone(),
-        );
+        let latencies: Arc<Mutex<Vec<u32>>> = Arc::default();
+        latency_lists.push(latencies.clone());
+        let (sent, delivered, ready) = (sent.clone(), delivered.clone(), ready_tx.clone());
         tasks.push(tokio::spawn(async move {
             if let Err(error) = subscriber(
                 &url,
@@ -194,9 +193,11 @@ async fn main() -> anyhow::Result<()> {
         let count = deals.len();
         let deal = &mut deals[i % count];
         let target = (deal.2 + 1) % stages.len();
-        sent.lock()
+        sent.write()
             .unwrap()
-            .insert((deal.0.clone(), deal.1 + 1), Instant::now());
+            .entry(deal.0.clone())
+            .or_default()
+            .push((deal.1 + 1, Instant::now()));
         let result = post(&http, &graphql, Some(&token),
             "mutation ($input: MoveDealInput!) { moveDeal(input: $input) { deal { version } userErrors { message } } }",
             json!({ "input": { "id": deal.0, "version": deal.1, "stageId": stages[target] } })).await?;
@@ -216,7 +217,10 @@ async fn main() -> anyhow::Result<()> {
     let rss_after = args.server_pid.map(rss_kib);
 
     let expected = made * args.subscribers as u64;
-    let mut latencies = latencies.lock().unwrap().clone();
+    let mut latencies: Vec<u32> = latency_lists
+        .iter()
+        .flat_map(|list| list.lock().unwrap().clone())
+        .collect();
     latencies.sort_unstable();
     let at = |q: f64| {
         latencies
@@ -310,10 +314,10 @@ async fn subscriber(
             continue;
         };
         let sent_at = sent
-            .lock()
+            .read()
             .unwrap()
-            .get(&(deal.to_owned(), version))
-            .copied();
+            .get(deal)
+            .and_then(|moves| moves.iter().find(|(v, _)| *v == version).map(|(_, at)| *at));
         if sent_at.is_none() && UNEXPECTED.fetch_add(1, Ordering::Relaxed) < 5 {
             eprintln!("event of no move of ours: {text}");
         }
