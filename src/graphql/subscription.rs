@@ -11,7 +11,7 @@ use std::{
     time::Duration,
 };
 
-use async_graphql::{Context, ID, Subscription};
+use async_graphql::{Context, ErrorExtensions, ID, Subscription};
 use chrono::Utc;
 use entity::{TenantScoped, contact, deal, organization};
 use futures_util::{Stream, StreamExt, stream};
@@ -20,10 +20,10 @@ use uuid::Uuid;
 
 use super::{
     access::viewer,
-    ids::{Kind, decode_as, encode},
+    ids::{Kind, encode},
     types::{
         analytics::AnalyticsFilter,
-        api, gql,
+        api, gql, id_of,
         live::{
             Dashboard, DomainEvent, Notification, NotificationKind, PipelineBoard, PipelineEvent,
             PipelineEventKind, Seq,
@@ -67,10 +67,6 @@ fn events(feed: Feed) -> impl Stream<Item = Event> {
     })
 }
 
-fn not_found(what: &'static str) -> async_graphql::Error {
-    gql::<()>(Err(Error::NotFound(what))).unwrap_err()
-}
-
 /// Live data over WebSocket (`/graphql/ws`): event streams that resume with
 /// `after`, and shared, coalesced snapshots of boards and dashboards.
 #[Subscription]
@@ -89,7 +85,7 @@ impl Subscription {
         let viewer = viewer(ctx)?.clone();
         gql(viewer.require(Area::Deals, Action::Subscribe))?;
         let api = api(ctx)?;
-        let pipeline = decode_as(Kind::Pipeline, &pipeline_id).ok_or(not_found("pipeline"))?;
+        let pipeline = id_of(Kind::Pipeline, &pipeline_id, "pipeline")?;
         gql(analytics::pipeline::stages_of(&api.db, &viewer, pipeline).await)?;
         let feed = gql(api.live.feed(viewer.workspace, after.map(|s| s.0)).await)?;
         let target = pipeline.to_string();
@@ -139,12 +135,12 @@ impl Subscription {
         gql(viewer.require(Area::Deals, Action::Subscribe))?;
         let cards = cards_per_stage.unwrap_or(DEFAULT_CARDS);
         if !(1..=MAX_CARDS).contains(&cards) {
-            return Err(gql::<()>(Err(Error::Validation(format!(
+            return Err(Error::Validation(format!(
                 "cardsPerStage must be between 1 and {MAX_CARDS}"
-            ))))
-            .unwrap_err());
+            ))
+            .extend());
         }
-        let pipeline = decode_as(Kind::Pipeline, &pipeline_id).ok_or(not_found("pipeline"))?;
+        let pipeline = id_of(Kind::Pipeline, &pipeline_id, "pipeline")?;
         let latest = gql(api(ctx)?
             .live
             .board(viewer, pipeline, u64::try_from(cards).unwrap_or(20))
@@ -183,27 +179,27 @@ impl Subscription {
         let (parent, id) = match (contact_id, organization_id) {
             (Some(id), None) => {
                 gql(viewer.require(Area::Contacts, Action::Subscribe))?;
-                let id = decode_as(Kind::Contact, &id).ok_or(not_found("contact"))?;
+                let id = id_of(Kind::Contact, &id, "contact")?;
                 contact::Entity::find_by_id_in(viewer.workspace, id)
                     .one(&api.db)
                     .await?
-                    .ok_or(not_found("contact"))?;
+                    .ok_or_else(|| Error::NotFound("contact").extend())?;
                 (timeline::Parent::Contact, id)
             }
             (None, Some(id)) => {
                 gql(viewer.require(Area::Organizations, Action::Subscribe))?;
-                let id = decode_as(Kind::Organization, &id).ok_or(not_found("organization"))?;
+                let id = id_of(Kind::Organization, &id, "organization")?;
                 organization::Entity::find_by_id_in(viewer.workspace, id)
                     .one(&api.db)
                     .await?
-                    .ok_or(not_found("organization"))?;
+                    .ok_or_else(|| Error::NotFound("organization").extend())?;
                 (timeline::Parent::Organization, id)
             }
             _ => {
-                return Err(gql::<()>(Err(Error::Validation(
+                return Err(Error::Validation(
                     "give exactly one of contactId and organizationId".to_owned(),
-                )))
-                .unwrap_err());
+                )
+                .extend());
             }
         };
         let feed = gql(api.live.feed(viewer.workspace, None).await)?;
@@ -271,10 +267,10 @@ impl Subscription {
         let viewer = viewer(ctx)?.clone();
         gql(viewer.require(Area::Activities, Action::Subscribe))?;
         let Principal::User { id: me, .. } = viewer.principal else {
-            return Err(gql::<()>(Err(Error::Forbidden(
+            return Err(Error::Forbidden(
                 "notifications are for users; API tokens subscribe to events".to_owned(),
-            )))
-            .unwrap_err());
+            )
+            .extend());
         };
         let api = api(ctx)?;
         let feed = gql(api.live.feed(viewer.workspace, None).await)?;
@@ -346,10 +342,10 @@ impl Subscription {
         let viewer = viewer(ctx)?.clone();
         gql(viewer.require(Area::Events, Action::Subscribe))?;
         if matches!(viewer.principal, Principal::User { .. }) && !viewer.is_admin() {
-            return Err(gql::<()>(Err(Error::Forbidden(
+            return Err(Error::Forbidden(
                 "the event stream is for admins and API tokens with events:subscribe".to_owned(),
-            )))
-            .unwrap_err());
+            )
+            .extend());
         }
         let patterns = types.unwrap_or_default();
         let feed = gql(api(ctx)?

@@ -1,8 +1,6 @@
 //! User, team and API-token management (admins and owners).
 
-use async_graphql::{
-    Context, ErrorExtensions, ID, InputObject, MaybeUndefined, Object, SimpleObject,
-};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::{
@@ -13,11 +11,10 @@ use crate::{
             users::{self, CreateUser, UpdateUser},
         },
     },
-    error::Error,
     graphql::{
         ApiContext,
         access::{Require, viewer},
-        ids::{Kind, decode_as},
+        ids::Kind,
         payload::{UserError, user_errors},
         types::identity::{ApiToken, Role, Team, User},
     },
@@ -138,9 +135,7 @@ pub struct ApiTokenPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn id_of(kind: Kind, id: &ID, what: &'static str) -> async_graphql::Result<uuid::Uuid> {
-    decode_as(kind, id).ok_or_else(|| Error::NotFound(what).extend())
-}
+use crate::graphql::types::id_of;
 
 #[Object]
 impl IdentityMutation {

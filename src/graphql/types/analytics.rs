@@ -1,12 +1,12 @@
 //! The analytics filter shared by the `analytics` queries and the
 //! `dashboard` subscription.
 
-use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
-    api, gql,
+    api, gql, id_of,
     pipeline::Stage,
     scalars::{Date, Money},
     settings::Goal,
@@ -144,7 +144,7 @@ impl Analytics {
         filter: Option<AnalyticsFilter>,
     ) -> async_graphql::Result<Vec<StageSummary>> {
         let (api, viewer, filter) = prepare(ctx, filter).await?;
-        let pipeline = pipeline_id_of(&pipeline_id)?;
+        let pipeline = id_of(Kind::Pipeline, &pipeline_id, "pipeline")?;
         let rows = gql(pipeline::summary(&api.db, viewer, pipeline, &filter).await)?;
         Ok(rows.into_iter().map(StageSummary).collect())
     }
@@ -161,7 +161,7 @@ impl Analytics {
         filter: Option<AnalyticsFilter>,
     ) -> async_graphql::Result<Vec<StageFunnelStep>> {
         let (api, viewer, filter) = prepare(ctx, filter).await?;
-        let pipeline = pipeline_id_of(&pipeline_id)?;
+        let pipeline = id_of(Kind::Pipeline, &pipeline_id, "pipeline")?;
         let rows = gql(funnels::stage_funnel(&api.db, viewer, pipeline, &filter).await)?;
         Ok(rows.into_iter().map(StageFunnelStep).collect())
     }
@@ -395,10 +395,6 @@ impl Analytics {
             })
             .collect())
     }
-}
-
-fn pipeline_id_of(id: &ID) -> async_graphql::Result<Uuid> {
-    decode_as(Kind::Pipeline, id).ok_or_else(|| crate::Error::NotFound("pipeline").extend())
 }
 
 /// One stage's open deals.
