@@ -35,7 +35,12 @@ impl Application {
         let auth = Arc::new(Auth::from_config(&config)?);
         let config = Arc::new(config);
         let shutdown = CancellationToken::new();
-        let live = Live::new(db.clone(), config.live.clone(), shutdown.clone());
+        let live = Live::new(
+            db.clone(),
+            config.live.clone(),
+            config.db_max_connections,
+            shutdown.clone(),
+        );
         let api = graphql::ApiContext {
             db: db.clone(),
             auth: auth.clone(),

@@ -23,7 +23,7 @@ use std::{
 
 use entity::{TenantScoped, WorkspaceId, domain_event};
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect};
-use tokio::sync::{OnceCell, broadcast, mpsc};
+use tokio::sync::{OnceCell, Semaphore, broadcast, mpsc};
 use uuid::Uuid;
 
 use super::sequencer;
@@ -111,16 +111,22 @@ pub struct Hub {
     capacity: usize,
     channels: Mutex<HashMap<Uuid, Channel>>,
     wake: mpsc::UnboundedSender<Option<Uuid>>,
+    /// Database reads of subscribers catching up at a time: many lagging
+    /// subscribers queue here instead of taking every pooled connection
+    /// from requests.
+    catch_ups: Arc<Semaphore>,
     /// Shared counters.
     pub counters: Arc<LiveCounters>,
 }
 
 impl Hub {
-    /// A hub over `db` whose channels hold `capacity` events, and the
+    /// A hub over `db` whose channels hold `capacity` events, letting at
+    /// most `catch_ups` subscribers read the database at once, and the
     /// receiving end of its wake-ups (for [`Hub::run`]).
     pub fn new(
         db: DatabaseConnection,
         capacity: usize,
+        catch_ups: usize,
         counters: Arc<LiveCounters>,
     ) -> (Hub, mpsc::UnboundedReceiver<Option<Uuid>>) {
         let (wake, woken) = mpsc::unbounded_channel();
@@ -129,6 +135,7 @@ impl Hub {
             capacity,
             channels: Mutex::default(),
             wake,
+            catch_ups: Arc::new(Semaphore::new(catch_ups.max(1))),
             counters,
         };
         (hub, woken)
@@ -259,6 +266,7 @@ pub struct Feed {
     backlog: VecDeque<Event>,
     /// The last database read filled a page: there may be more stored.
     more_stored: bool,
+    catch_ups: Arc<Semaphore>,
     counters: Arc<LiveCounters>,
 }
 
@@ -278,6 +286,7 @@ impl Feed {
             last,
             backlog: VecDeque::new(),
             more_stored: after.is_some(),
+            catch_ups: hub.catch_ups.clone(),
             counters: hub.counters.clone(),
         })
     }
@@ -322,8 +331,15 @@ impl Feed {
 
     async fn catch_up(&mut self) -> Result<()> {
         let (db, workspace, last) = (self.db.clone(), self.workspace, self.last);
-        let events =
-            super::detached(async move { page_after(&db, workspace, last, PAGE).await }).await?;
+        let permit = self.catch_ups.clone().acquire_owned().await.map_err(|_| {
+            crate::Error::Internal(anyhow::anyhow!("the catch-up semaphore closed"))
+        })?;
+        let events = super::detached(async move {
+            let page = page_after(&db, workspace, last, PAGE).await;
+            drop(permit);
+            page
+        })
+        .await?;
         self.more_stored = events.len() as u64 == PAGE;
         self.counters
             .replayed

@@ -51,14 +51,23 @@ struct Inner {
 }
 
 impl Live {
-    /// The pipeline over `db`; nothing runs until [`Live::start`].
+    /// The pipeline over `db` (a pool of `pool_size` connections); nothing
+    /// runs until [`Live::start`].
     pub fn new(
         db: DatabaseConnection,
         settings: LiveSettings,
+        pool_size: u32,
         shutdown: CancellationToken,
     ) -> Live {
         let counters = Arc::new(LiveCounters::default());
-        let (hub, woken) = Hub::new(db.clone(), settings.live_buffer_events, counters.clone());
+        // Catch-up reads may use half the pool; requests keep the rest.
+        let catch_ups = usize::try_from(pool_size / 2).unwrap_or(1);
+        let (hub, woken) = Hub::new(
+            db.clone(),
+            settings.live_buffer_events,
+            catch_ups,
+            counters.clone(),
+        );
         Live(Arc::new(Inner {
             sequencer: Sequencer::new(db.clone()),
             db,
