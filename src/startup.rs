@@ -48,6 +48,11 @@ impl Application {
             live: live.clone(),
         };
         let schema = graphql::build_schema(api, graphql_counters.clone());
+        let streams = graphql::shared::SharedStreams::new(
+            schema.clone(),
+            config.live.live_buffer_events,
+            live.counters().clone(),
+        );
         let rechecks = Arc::new(crate::auth::Rechecks::new(config.auth.ws_auth_recheck()));
         let state = AppState {
             rechecks,
@@ -55,6 +60,7 @@ impl Application {
             config,
             auth,
             schema,
+            streams,
             graphql_counters,
             http_counters: Arc::default(),
             shutdown,

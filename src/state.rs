@@ -8,7 +8,7 @@ use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use crate::{
     auth::{Auth, Rechecks},
     config::Config,
-    graphql::{GraphqlCounters, PulseSchema},
+    graphql::{GraphqlCounters, PulseSchema, shared::SharedStreams},
     http::metrics::HttpCounters,
     live::Live,
 };
@@ -26,6 +26,9 @@ pub struct AppState {
     pub rechecks: Arc<Rechecks>,
     /// The GraphQL schema.
     pub schema: PulseSchema,
+    /// The schema as WebSocket subscriptions run it: one execution per
+    /// result for subscribers of the same stream.
+    pub streams: SharedStreams,
     /// GraphQL counters (resolver calls, rejections).
     pub graphql_counters: Arc<GraphqlCounters>,
     /// HTTP and WebSocket counters.

@@ -163,7 +163,7 @@ impl fmt::Display for Scope {
 }
 
 /// The scopes of an API token.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ScopeSet(BTreeSet<Scope>);
 
 impl ScopeSet {

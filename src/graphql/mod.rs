@@ -23,6 +23,7 @@ pub mod pagination;
 pub mod payload;
 pub mod prefetch;
 pub mod query;
+pub mod shared;
 pub mod subscription;
 pub mod types;
 

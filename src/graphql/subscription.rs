@@ -14,12 +14,16 @@ use std::{
 use async_graphql::{Context, ErrorExtensions, ID, Subscription};
 use chrono::Utc;
 use entity::{TenantScoped, contact, deal, organization};
-use futures_util::{Stream, StreamExt, stream};
+use futures_util::{
+    Stream, StreamExt,
+    stream::{self, BoxStream},
+};
 use tokio_stream::wrappers::{IntervalStream, WatchStream};
 use uuid::Uuid;
 
 use super::{
     access::viewer,
+    shared,
     ids::{Kind, encode},
     types::{
         analytics::AnalyticsFilter,
@@ -81,16 +85,22 @@ impl Subscription {
         ctx: &Context<'_>,
         pipeline_id: ID,
         after: Option<Seq>,
-    ) -> async_graphql::Result<impl Stream<Item = PipelineEvent> + use<>> {
+    ) -> async_graphql::Result<BoxStream<'static, PipelineEvent>> {
         let viewer = viewer(ctx)?.clone();
         gql(viewer.require(Area::Deals, Action::Subscribe))?;
         let api = api(ctx)?;
         let pipeline = id_of(Kind::Pipeline, &pipeline_id, "pipeline")?;
         gql(analytics::pipeline::stages_of(&api.db, &viewer, pipeline).await)?;
-        let feed = gql(api.live.feed(viewer.workspace, after.map(|s| s.0)).await)?;
+        if shared::probing(ctx) {
+            return Ok(stream::empty().boxed());
+        }
+        let after = after.map(|s| s.0).or_else(|| shared::resume_after(ctx));
+        let feed = gql(api.live.feed(viewer.workspace, after).await)?;
+        let seen = shared::track(ctx, feed.position());
         let target = pipeline.to_string();
         let db = api.db.clone();
         Ok(events(feed)
+            .inspect(move |event| seen(event.seq))
             .filter(move |event| {
                 ready(
                     PipelineEventKind::of(&event.event_type).is_some()
@@ -115,7 +125,8 @@ impl Subscription {
                         });
                     PipelineEvent { event, deal }
                 }
-            }))
+            })
+            .boxed())
     }
 
     /// A live Kanban board: per stage the open deals' count, value,
@@ -130,7 +141,7 @@ impl Subscription {
         ctx: &Context<'_>,
         pipeline_id: ID,
         cards_per_stage: Option<i32>,
-    ) -> async_graphql::Result<impl Stream<Item = PipelineBoard> + use<>> {
+    ) -> async_graphql::Result<BoxStream<'static, PipelineBoard>> {
         let viewer = viewer(ctx)?;
         gql(viewer.require(Area::Deals, Action::Subscribe))?;
         let cards = cards_per_stage.unwrap_or(DEFAULT_CARDS);
@@ -145,7 +156,12 @@ impl Subscription {
             .live
             .board(viewer, pipeline, u64::try_from(cards).unwrap_or(20))
             .await)?;
-        Ok(WatchStream::new(latest).filter_map(|board| ready(board.map(PipelineBoard))))
+        if shared::probing(ctx) {
+            return Ok(stream::empty().boxed());
+        }
+        Ok(WatchStream::new(latest)
+            .filter_map(|board| ready(board.map(PipelineBoard)))
+            .boxed())
     }
 
     /// The workspace KPI set — pipeline totals, won and lost in the period,
@@ -157,11 +173,16 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         input: Option<AnalyticsFilter>,
-    ) -> async_graphql::Result<impl Stream<Item = Dashboard> + use<>> {
+    ) -> async_graphql::Result<BoxStream<'static, Dashboard>> {
         let viewer = viewer(ctx)?;
         let filter = gql(input.unwrap_or_default().into_filter())?;
         let latest = gql(api(ctx)?.live.dashboard(viewer, filter).await)?;
-        Ok(WatchStream::new(latest).filter_map(|kpis| ready(kpis.map(Dashboard))))
+        if shared::probing(ctx) {
+            return Ok(stream::empty().boxed());
+        }
+        Ok(WatchStream::new(latest)
+            .filter_map(|kpis| ready(kpis.map(Dashboard)))
+            .boxed())
     }
 
     /// New entries on one customer's timeline (give `contactId` or
@@ -338,7 +359,7 @@ impl Subscription {
         ctx: &Context<'_>,
         types: Option<Vec<String>>,
         after: Option<Seq>,
-    ) -> async_graphql::Result<impl Stream<Item = DomainEvent> + use<>> {
+    ) -> async_graphql::Result<BoxStream<'static, DomainEvent>> {
         let viewer = viewer(ctx)?.clone();
         gql(viewer.require(Area::Events, Action::Subscribe))?;
         if matches!(viewer.principal, Principal::User { .. }) && !viewer.is_admin() {
@@ -348,13 +369,17 @@ impl Subscription {
             .extend());
         }
         let patterns = types.unwrap_or_default();
-        let feed = gql(api(ctx)?
-            .live
-            .feed(viewer.workspace, after.map(|s| s.0))
-            .await)?;
+        if shared::probing(ctx) {
+            return Ok(stream::empty().boxed());
+        }
+        let after = after.map(|s| s.0).or_else(|| shared::resume_after(ctx));
+        let feed = gql(api(ctx)?.live.feed(viewer.workspace, after).await)?;
+        let seen = shared::track(ctx, feed.position());
         Ok(events(feed)
+            .inspect(move |event| seen(event.seq))
             .filter(move |event| ready(wanted(&patterns, &event.event_type)))
-            .map(DomainEvent))
+            .map(DomainEvent)
+            .boxed())
     }
 }
 

@@ -64,7 +64,13 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
          pulse_live_replayed_total {}\n\
          # HELP pulse_live_snapshots_total Board and dashboard snapshots computed.\n\
          # TYPE pulse_live_snapshots_total counter\n\
-         pulse_live_snapshots_total {}\n",
+         pulse_live_snapshots_total {}\n\
+         # HELP pulse_live_shared_results_total Results of shared subscription executions, each sent to every subscriber of its stream.\n\
+         # TYPE pulse_live_shared_results_total counter\n\
+         pulse_live_shared_results_total {}\n\
+         # HELP pulse_live_shared_joins_total Subscribers that joined a running shared subscription execution.\n\
+         # TYPE pulse_live_shared_joins_total counter\n\
+         pulse_live_shared_joins_total {}\n",
         http.requests.load(Ordering::Relaxed),
         graphql.resolver_calls.load(Ordering::Relaxed),
         graphql.rejected.load(Ordering::Relaxed),
@@ -74,6 +80,8 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
         live.lagged.load(Ordering::Relaxed),
         live.replayed.load(Ordering::Relaxed),
         live.snapshots.load(Ordering::Relaxed),
+        live.shared_results.load(Ordering::Relaxed),
+        live.shared_joins.load(Ordering::Relaxed),
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }

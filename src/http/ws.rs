@@ -97,7 +97,7 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
     let handoff = authenticated.clone();
     let loader_db = state.db.clone();
     let mut engine = GraphqlWebSocket::new(
-        state.schema.clone(),
+        state.streams.clone(),
         ReceiverStream::new(engine_input),
         protocol,
     )

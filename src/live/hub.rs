@@ -96,6 +96,11 @@ pub struct LiveCounters {
     pub replayed: AtomicU64,
     /// Snapshots computed (boards and dashboards).
     pub snapshots: AtomicU64,
+    /// Results of shared subscription executions (each went to every
+    /// subscriber of its key).
+    pub shared_results: AtomicU64,
+    /// Subscribers that joined a running shared execution.
+    pub shared_joins: AtomicU64,
 }
 
 /// One workspace's live channel.
@@ -289,6 +294,11 @@ impl Feed {
             catch_ups: hub.catch_ups.clone(),
             counters: hub.counters.clone(),
         })
+    }
+
+    /// The `seq` of the last event handed out (or skipped over).
+    pub fn position(&self) -> i64 {
+        self.last
     }
 
     /// The next event, in `seq` order; `None` when the server is stopping.

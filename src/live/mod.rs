@@ -115,7 +115,7 @@ impl Live {
     }
 
     /// The pipeline's counters.
-    pub fn counters(&self) -> &LiveCounters {
+    pub fn counters(&self) -> &Arc<LiveCounters> {
         &self.0.counters
     }
 
