@@ -29,7 +29,7 @@ use std::{
 };
 
 use async_graphql::{
-    Context, Data, Executor, Request, Response, Variables,
+    Context, Data, Executor, Name, Request, Response, Value, Variables,
     parser::types::{DocumentOperations, OperationType, Selection},
 };
 use futures_util::{
@@ -158,9 +158,10 @@ impl SharedStreams {
             }
         }
         let position = Arc::new(Position::unset());
-        let upstream = self
-            .schema
-            .execute_stream_with_session_data(operation.request().data(position.clone()), session.clone());
+        let upstream = self.schema.execute_stream_with_session_data(
+            operation.request().data(position.clone()),
+            session.clone(),
+        );
         let (group, joined) = Group::start(
             upstream,
             sharing,
@@ -242,8 +243,10 @@ impl SharedStreams {
                                                 request = request.data(ResumeAfter(after));
                                             }
                                             Follow::Alone(
-                                                this.schema
-                                                    .execute_stream_with_session_data(request, session.clone()),
+                                                this.schema.execute_stream_with_session_data(
+                                                    request,
+                                                    session.clone(),
+                                                ),
                                             )
                                         }
                                     };
@@ -277,7 +280,9 @@ impl Executor for SharedStreams {
     ) -> BoxStream<'static, Response> {
         let session = session_data.unwrap_or_default();
         let Some((key, sharing)) = shareable(&request, &session) else {
-            return self.schema.execute_stream_with_session_data(request, session);
+            return self
+                .schema
+                .execute_stream_with_session_data(request, session);
         };
         let operation = Operation {
             query: request.query,
@@ -361,12 +366,34 @@ fn shareable(request: &Request, session: &Data) -> Option<(Key, Sharing)> {
         return None;
     };
     let field = &field.node;
-    if !field.directives.is_empty()
-        || field
-            .arguments
-            .iter()
-            .any(|(name, _)| name.node.as_str() == "after")
-    {
+    // `after` counts when given: not null, and not a variable that is
+    // missing (without a default) or null.
+    let variable = |name: Name| -> Result<Value, ()> {
+        let default = || {
+            operation
+                .node
+                .variable_definitions
+                .iter()
+                .find(|definition| definition.node.name.node == name)
+                .and_then(|definition| definition.node.default_value.clone())
+                .map(|value| value.node)
+        };
+        Ok(request
+            .variables
+            .get(&name)
+            .cloned()
+            .or_else(default)
+            .unwrap_or(Value::Null))
+    };
+    let replays = field.arguments.iter().any(|(name, value)| {
+        name.node.as_str() == "after"
+            && value
+                .node
+                .clone()
+                .into_const_with(variable)
+                .is_ok_and(|value| value != Value::Null)
+    });
+    if !field.directives.is_empty() || replays {
         return None;
     }
     let sharing = match field.name.node.as_str() {
@@ -536,5 +563,95 @@ impl Drop for Group {
                 groups.remove(&self.key);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use entity::WorkspaceId;
+    use serde_json::json;
+
+    use super::*;
+
+    const EVENTS: &str = "subscription ($p: ID!, $after: Seq) {
+        pipelineEvents(pipelineId: $p, after: $after) { seq } }";
+
+    fn session(role: Role) -> Data {
+        let mut data = Data::default();
+        data.insert(Viewer {
+            workspace: WorkspaceId(Uuid::nil()),
+            principal: Principal::User {
+                id: Uuid::now_v7(),
+                role,
+                team_id: None,
+                session: None,
+            },
+        });
+        data
+    }
+
+    fn request(query: &str, variables: serde_json::Value) -> Request {
+        Request::new(query).variables(Variables::from_json(variables))
+    }
+
+    fn sharing(query: &str, variables: serde_json::Value) -> Option<Sharing> {
+        shareable(&request(query, variables), &session(Role::Member)).map(|(_, sharing)| sharing)
+    }
+
+    #[test]
+    fn live_streams_are_shared_and_replays_are_not() {
+        assert_eq!(sharing(EVENTS, json!({ "p": "x" })), Some(Sharing::Events));
+        assert_eq!(
+            sharing(EVENTS, json!({ "p": "x", "after": null })),
+            Some(Sharing::Events)
+        );
+        assert_eq!(sharing(EVENTS, json!({ "p": "x", "after": "5" })), None);
+        assert_eq!(
+            sharing("subscription { events(after: \"5\") { seq } }", json!({})),
+            None
+        );
+        assert_eq!(
+            sharing(
+                "subscription ($after: Seq = \"5\") { events(after: $after) { seq } }",
+                json!({})
+            ),
+            None
+        );
+        assert_eq!(
+            sharing(
+                "subscription { pipelineBoard(pipelineId: \"x\") { computedAt } }",
+                json!({})
+            ),
+            Some(Sharing::Snapshots)
+        );
+        for own in [
+            "subscription { notifications { title } }",
+            "subscription { timeline(contactId: \"x\") { __typename } }",
+            "subscription { ...F } fragment F on Subscription { events { seq } }",
+            "subscription { events @include(if: true) { seq } }",
+            "query { __typename }",
+        ] {
+            assert_eq!(sharing(own, json!({})), None, "{own}");
+        }
+    }
+
+    #[test]
+    fn the_key_holds_permissions_not_people() {
+        let key = |role| {
+            shareable(&request(EVENTS, json!({ "p": "x" })), &session(role)).map(|(key, _)| key)
+        };
+        // Two members (different user ids) share; a viewer does not.
+        assert_eq!(key(Role::Member), key(Role::Member));
+        assert_ne!(key(Role::Member), key(Role::Viewer));
+        assert_ne!(
+            shareable(
+                &request(EVENTS, json!({ "p": "y" })),
+                &session(Role::Member)
+            ),
+            shareable(
+                &request(EVENTS, json!({ "p": "x" })),
+                &session(Role::Member)
+            )
+        );
     }
 }

@@ -23,8 +23,8 @@ use uuid::Uuid;
 
 use super::{
     access::viewer,
-    shared,
     ids::{Kind, encode},
+    shared,
     types::{
         analytics::AnalyticsFilter,
         api, gql, id_of,

@@ -119,9 +119,14 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
     let mut recheck = tokio::time::interval(state.config.auth.ws_auth_recheck());
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
+    // Registered once: a fresh `cancelled()` per message would take the
+    // token's shared lock twice per message on every socket.
+    let shutting_down = state.shutdown.cancelled();
+    tokio::pin!(shutting_down);
+
     let close = loop {
         tokio::select! {
-            _ = state.shutdown.cancelled() => break Some(SHUTTING_DOWN),
+            () = &mut shutting_down => break Some(SHUTTING_DOWN),
             _ = &mut init_deadline, if !session.initialised => break Some(INIT_TIMEOUT),
             _ = recheck.tick(), if credential.is_some() => {
                 let still_valid = match &credential {

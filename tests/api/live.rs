@@ -215,6 +215,10 @@ async fn many_changes_within_the_coalescing_interval_make_one_snapshot() {
     assert_eq!(column_counts(&next_data(&mut first).await), vec![0, 0, 0]);
     assert_eq!(column_counts(&next_data(&mut second).await), vec![0, 0, 0]);
     let computed = snapshots(&app).await;
+    let resolved = metric(&app, "pulse_live_shared_results_total").await;
+    // The second subscriber joined the first one's execution: it got the
+    // snapshot already resolved, not one of its own.
+    assert_eq!(metric(&app, "pulse_live_shared_joins_total").await, 1);
 
     for n in 0..5 {
         create_deal(&app, token, &pipelines[0], &format!("Deal {n}")).await;
@@ -226,6 +230,66 @@ async fn many_changes_within_the_coalescing_interval_make_one_snapshot() {
     // Five changes, two subscribers: at most two computations, not ten.
     let recomputed = snapshots(&app).await - computed;
     assert!((1..=2).contains(&recomputed), "{recomputed} snapshots");
+    // ...and each resolved once for both subscribers.
+    let resolved = metric(&app, "pulse_live_shared_results_total").await - resolved;
+    assert!((1..=2).contains(&resolved), "{resolved} results");
+}
+
+#[tokio::test]
+async fn subscribers_with_the_same_permissions_share_one_execution_per_event() {
+    let app = spawn_app().await;
+    let (acme, pipelines) = with_pipeline(&app, "acme").await;
+    let (api_token, _) = app.api_token(&acme, &["deals:subscribe"]).await;
+    // Two sockets of a member, one of a manager, one of an API token: the
+    // member's share; the others run their own.
+    let variables = json!({ "pipelineId": pipelines[0]["id"] });
+    let mut sockets = Vec::new();
+    for token in [
+        acme.token("member"),
+        acme.token("member"),
+        acme.token("manager"),
+        &api_token,
+    ] {
+        sockets.push(subscribe(&app, token, PIPELINE_EVENTS, variables.clone()).await);
+    }
+    assert_eq!(metric(&app, "pulse_live_shared_joins_total").await, 1);
+
+    let deal = create_deal(&app, acme.token("member"), &pipelines[0], "Shared").await;
+    for socket in &mut sockets[..3] {
+        let event = next_data(socket).await["pipelineEvents"].clone();
+        assert_eq!(event["kind"], "CREATED");
+        assert_eq!(event["deal"]["stage"]["id"], stage_id(&pipelines, 0, 0));
+        assert_eq!(event["dealId"], deal["id"]);
+    }
+    // Results depend on permissions: the token may not read stages, so its
+    // result (its own) has an error where the users' has the stage.
+    let for_token = next_json(&mut sockets[3]).await;
+    assert_eq!(
+        for_token["payload"]["data"]["pipelineEvents"]["dealId"],
+        deal["id"]
+    );
+    assert_eq!(
+        for_token["payload"]["errors"][0]["extensions"]["code"],
+        "FORBIDDEN"
+    );
+    assert!(silent_for(&mut sockets[0], Duration::from_millis(300)).await);
+    // One event, three kinds of permissions: three executions, not four.
+    assert_eq!(metric(&app, "pulse_live_shared_results_total").await, 3);
+
+    // A subscriber that leaves does not stop the others' stream.
+    drop(sockets.remove(0));
+    drop(sockets.pop());
+    move_deal(
+        &app,
+        acme.token("member"),
+        deal["id"].as_str().unwrap_or_default(),
+        deal["version"].as_i64().unwrap_or_default(),
+        &stage_id(&pipelines, 0, 1),
+    )
+    .await;
+    for socket in &mut sockets {
+        assert_eq!(next_data(socket).await["pipelineEvents"]["kind"], "MOVED");
+    }
 }
 
 /// `pulse_live_snapshots_total` from `/metrics`.
