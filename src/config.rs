@@ -315,6 +315,15 @@ pub struct Limits {
         global = true
     )]
     pub ws_init_timeout_ms: u64,
+    /// Operations one WebSocket may run at once; a `subscribe` beyond it
+    /// gets an error for that operation (the socket stays open).
+    #[arg(
+        long,
+        env = "PULSE_WS_MAX_OPERATIONS",
+        default_value_t = 100,
+        global = true
+    )]
+    pub ws_max_operations: usize,
     /// Seconds shutdown waits for in-flight requests and sockets.
     #[arg(
         long,
@@ -403,6 +412,9 @@ impl Config {
         }
         if self.live.live_buffer_events == 0 {
             bail!("PULSE_LIVE_BUFFER_EVENTS must be at least 1");
+        }
+        if self.limits.ws_max_operations == 0 {
+            bail!("PULSE_WS_MAX_OPERATIONS must be at least 1");
         }
         if self.auth.allow_signup.is_none() {
             self.auth.allow_signup = Some(self.environment == Environment::Development);

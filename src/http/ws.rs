@@ -76,6 +76,7 @@ pub async fn handler(State(state): State<AppState>, upgrade: WebSocketUpgrade) -
 }
 
 /// Why the server closed a socket.
+#[derive(Debug, PartialEq)]
 struct Close(u16, &'static str);
 
 const SHUTTING_DOWN: Close = Close(1001, "Server shutting down");
@@ -112,7 +113,7 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
             Ok(data)
         }
     });
-    let mut session = Session::new(protocol);
+    let mut session = Session::new(protocol, state.config.limits.ws_max_operations);
     let mut credential: Option<String> = None;
     let init_deadline = tokio::time::sleep(state.config.limits.ws_init_timeout());
     tokio::pin!(init_deadline);
@@ -143,7 +144,15 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
                 Some(Ok(Message::Text(text))) => {
                     let init = match session.on_client_message(text.as_str()) {
                         Err(close) => break Some(close),
-                        Ok(init) => init,
+                        Ok(Verdict::Refuse(refusal)) => {
+                            let sent = tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(refusal.into()))).await;
+                            if !matches!(sent, Ok(Ok(()))) {
+                                break None;
+                            }
+                            continue;
+                        }
+                        Ok(Verdict::Pass) => None,
+                        Ok(Verdict::Init(payload)) => Some(payload),
                     };
                     if let Some(payload) = init {
                         let Some(presented) = credential_of(&payload) else { break Some(FORBIDDEN) };
@@ -219,9 +228,23 @@ fn close_message(code: u16, reason: String) -> Message {
     }))
 }
 
+/// What to do with a client message that breaks no connection rule.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    /// Hand it to the protocol engine.
+    Pass,
+    /// A first `connection_init`, with its payload to authenticate; then
+    /// hand it on.
+    Init(serde_json::Value),
+    /// Answer with this message instead (an operation over the cap).
+    Refuse(String),
+}
+
 /// The connection state the wrapper checks messages against.
 struct Session {
     protocol: Protocols,
+    /// Most operations running at once.
+    max_operations: usize,
     /// `connection_init` received.
     initialised: bool,
     /// `connection_ack` sent.
@@ -241,18 +264,18 @@ struct Envelope {
 }
 
 impl Session {
-    fn new(protocol: Protocols) -> Self {
+    fn new(protocol: Protocols, max_operations: usize) -> Self {
         Session {
             protocol,
+            max_operations,
             initialised: false,
             acknowledged: false,
             active: HashSet::new(),
         }
     }
 
-    /// Checks a client message against the connection rules; returns the
-    /// payload of a (first) `connection_init`, which needs authenticating.
-    fn on_client_message(&mut self, text: &str) -> Result<Option<serde_json::Value>, Close> {
+    /// Checks a client message against the connection rules.
+    fn on_client_message(&mut self, text: &str) -> Result<Verdict, Close> {
         let Ok(message) = serde_json::from_str::<Envelope>(text) else {
             return Err(INVALID_MESSAGE);
         };
@@ -261,7 +284,7 @@ impl Session {
             "connection_init" if self.initialised => Err(TOO_MANY_INITS),
             "connection_init" => {
                 self.initialised = true;
-                Ok(Some(message.payload))
+                Ok(Verdict::Init(message.payload))
             }
             kind if kind == start => {
                 if !self.acknowledged {
@@ -270,19 +293,45 @@ impl Session {
                 let Some(id) = message.id else {
                     return Err(INVALID_MESSAGE);
                 };
-                if !self.active.insert(id) {
+                if self.active.contains(&id) {
                     return Err(Close(4409, "Subscriber for this id already exists"));
                 }
-                Ok(None)
+                if self.active.len() >= self.max_operations {
+                    return Ok(Verdict::Refuse(self.too_many_operations(&id)));
+                }
+                self.active.insert(id);
+                Ok(Verdict::Pass)
             }
             kind if kind == stop => {
                 if let Some(id) = message.id {
                     self.active.remove(&id);
                 }
-                Ok(None)
+                Ok(Verdict::Pass)
             }
-            _ => Ok(None),
+            _ => Ok(Verdict::Pass),
         }
+    }
+
+    /// The `error` message refusing operation `id`: the socket runs as many
+    /// as it may.
+    fn too_many_operations(&self, id: &str) -> String {
+        let error = serde_json::json!({
+            "message": format!(
+                "This connection already runs {} operations, the most it may; complete one first.",
+                self.max_operations
+            ),
+            "extensions": {
+                "code": "BAD_USER_INPUT",
+                "limit": "operationsPerConnection",
+                "max": self.max_operations,
+            },
+        });
+        // graphql-transport-ws sends a list of errors, the legacy protocol one.
+        let payload = match self.protocol {
+            Protocols::GraphQLWS => serde_json::json!([error]),
+            Protocols::SubscriptionsTransportWS => error,
+        };
+        serde_json::json!({ "type": "error", "id": id, "payload": payload }).to_string()
     }
 
     fn on_server_message(&mut self, text: &str) {
@@ -320,13 +369,13 @@ impl Session {
 mod tests {
     use super::*;
 
-    fn code(result: Result<Option<serde_json::Value>, Close>) -> Option<u16> {
+    fn code(result: Result<Verdict, Close>) -> Option<u16> {
         result.err().map(|Close(code, _)| code)
     }
 
     #[test]
     fn subscribe_before_ack_is_unauthorized() {
-        let mut session = Session::new(Protocols::GraphQLWS);
+        let mut session = Session::new(Protocols::GraphQLWS, 100);
         assert_eq!(
             code(session.on_client_message(r#"{"type":"subscribe","id":"1","payload":{}}"#)),
             Some(4401)
@@ -335,7 +384,7 @@ mod tests {
 
     #[test]
     fn duplicate_ids_and_inits_are_refused() {
-        let mut session = Session::new(Protocols::GraphQLWS);
+        let mut session = Session::new(Protocols::GraphQLWS, 100);
         assert_eq!(
             code(session.on_client_message(r#"{"type":"connection_init"}"#)),
             None
@@ -353,8 +402,50 @@ mod tests {
     }
 
     #[test]
+    fn operations_beyond_the_cap_are_refused_and_the_socket_stays() {
+        let mut session = Session::new(Protocols::GraphQLWS, 2);
+        assert_eq!(
+            session.on_client_message(r#"{"type":"connection_init"}"#),
+            Ok(Verdict::Init(serde_json::Value::Null))
+        );
+        session.on_server_message(r#"{"type":"connection_ack"}"#);
+        let subscribe = |id: &str| {
+            format!(
+                r#"{{"type":"subscribe","id":"{id}","payload":{{"query":"{{ __typename }}"}}}}"#
+            )
+        };
+        assert_eq!(
+            session.on_client_message(&subscribe("a")),
+            Ok(Verdict::Pass)
+        );
+        assert_eq!(
+            session.on_client_message(&subscribe("b")),
+            Ok(Verdict::Pass)
+        );
+        let Ok(Verdict::Refuse(refusal)) = session.on_client_message(&subscribe("c")) else {
+            panic!("the third operation is refused");
+        };
+        let refusal: serde_json::Value = serde_json::from_str(&refusal).expect("JSON");
+        assert_eq!(refusal["type"], "error");
+        assert_eq!(refusal["id"], "c");
+        assert_eq!(
+            refusal["payload"][0]["extensions"]["limit"],
+            "operationsPerConnection"
+        );
+        // Completing one makes room; the refused id was never taken.
+        assert_eq!(
+            session.on_client_message(r#"{"type":"complete","id":"a"}"#),
+            Ok(Verdict::Pass)
+        );
+        assert_eq!(
+            session.on_client_message(&subscribe("c")),
+            Ok(Verdict::Pass)
+        );
+    }
+
+    #[test]
     fn malformed_messages_are_refused() {
-        let mut session = Session::new(Protocols::GraphQLWS);
+        let mut session = Session::new(Protocols::GraphQLWS, 100);
         assert_eq!(code(session.on_client_message("not json")), Some(4400));
         assert_eq!(code(session.on_client_message(r#"{"id":"1"}"#)), Some(4400));
     }

@@ -135,3 +135,48 @@ async fn crm_queries_run_over_a_websocket_with_the_connections_viewer() {
         "Web Socket"
     );
 }
+
+#[tokio::test]
+async fn a_connection_runs_at_most_its_cap_of_operations() {
+    let app = spawn_app_with(&["--ws-max-operations", "2"]).await;
+    let acme = app.workspace("acme").await;
+    let subscribe = |id: &str| {
+        json!({ "type": "subscribe", "id": id, "payload": {
+            "query": "subscription { events { seq } }" } })
+    };
+    let query = |id: &str| json!({ "type": "subscribe", "id": id, "payload": { "query": "{ apiInfo { environment } }" } });
+    let mut socket = app.websocket("graphql-transport-ws").await;
+    init_socket(&mut socket, acme.token("admin")).await;
+    for id in ["a", "b", "c"] {
+        send_json(&mut socket, subscribe(id)).await;
+    }
+    let refused = next_for(&mut socket, "c").await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    let error = &refused["payload"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(error["extensions"]["limit"], "operationsPerConnection");
+    assert_eq!(error["extensions"]["max"], 2);
+
+    // The socket stays open; completing one makes room for another, and
+    // the cap counts queries too.
+    send_json(&mut socket, json!({ "type": "complete", "id": "a" })).await;
+    send_json(&mut socket, subscribe("c")).await;
+    send_json(&mut socket, query("q")).await;
+    assert_eq!(next_for(&mut socket, "q").await["type"], "error");
+
+    // Another connection has its own cap.
+    let mut other = app.websocket("graphql-transport-ws").await;
+    init_socket(&mut other, acme.token("admin")).await;
+    send_json(&mut other, query("q")).await;
+    assert_eq!(next_for(&mut other, "q").await["type"], "next");
+}
+
+/// The next message about operation `id`, skipping others.
+async fn next_for(socket: &mut crate::helpers::Socket, id: &str) -> serde_json::Value {
+    loop {
+        let message = next_json(socket).await;
+        if message["id"] == id {
+            return message;
+        }
+    }
+}
