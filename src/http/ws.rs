@@ -125,6 +125,10 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
     let shutting_down = state.shutdown.cancelled();
     tokio::pin!(shutting_down);
 
+    // A client message waiting for room in the engine's queue; reading
+    // pauses meanwhile.
+    let mut held: Option<String> = None;
+
     let close = loop {
         tokio::select! {
             () = &mut shutting_down => break Some(SHUTTING_DOWN),
@@ -140,7 +144,11 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
                     Err(error) => error.log_if_internal(),
                 }
             }
-            message = incoming.next() => match message {
+            room = to_engine.reserve(), if held.is_some() => match (room, held.take()) {
+                (Ok(room), Some(text)) => room.send(text),
+                _ => break None,
+            },
+            message = incoming.next(), if held.is_none() => match message {
                 Some(Ok(Message::Text(text))) => {
                     let init = match session.on_client_message(text.as_str()) {
                         Err(close) => break Some(close),
@@ -170,8 +178,13 @@ async fn serve(state: AppState, socket: WebSocket, protocol: Protocols) {
                             }
                         }
                     }
-                    if to_engine.send(text.to_string()).await.is_err() {
-                        break None;
+                    // Never wait for room here: the engine drains its queue
+                    // only when this loop polls it, so waiting would hang
+                    // the socket. Hold the message and stop reading instead.
+                    match to_engine.try_send(text.to_string()) {
+                        Ok(()) => {}
+                        Err(mpsc::error::TrySendError::Full(text)) => held = Some(text),
+                        Err(mpsc::error::TrySendError::Closed(_)) => break None,
                     }
                 }
                 Some(Ok(Message::Binary(_))) => break Some(INVALID_MESSAGE),

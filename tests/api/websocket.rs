@@ -180,3 +180,37 @@ async fn next_for(socket: &mut crate::helpers::Socket, id: &str) -> serde_json::
         }
     }
 }
+
+#[tokio::test]
+async fn a_burst_of_operations_on_one_socket_is_all_answered() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let app = spawn_app().await;
+    let acme = app.workspace("acme").await;
+    let mut socket = app.websocket("graphql-transport-ws").await;
+    init_socket(&mut socket, acme.token("member")).await;
+    // Far more messages in one write than the engine's input queue holds:
+    // the socket must keep serving while the queue is full.
+    const OPERATIONS: usize = 99;
+    for id in 0..OPERATIONS {
+        let message = json!({ "type": "subscribe", "id": id.to_string(), "payload": {
+            "query": "{ apiInfo { environment } }" } });
+        socket
+            .feed(Message::Text(message.to_string().into()))
+            .await
+            .expect("queue a message");
+    }
+    socket.flush().await.expect("send the burst");
+    let mut answered = std::collections::HashSet::new();
+    while answered.len() < OPERATIONS {
+        let message = next_json(&mut socket).await;
+        if message["type"] == "next" {
+            assert_eq!(
+                message["payload"]["data"]["apiInfo"]["environment"],
+                "development"
+            );
+            answered.insert(message["id"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+}
