@@ -183,88 +183,103 @@ impl SharedStreams {
         operation: Operation,
         session: Arc<Data>,
     ) -> BoxStream<'static, Response> {
-        let state = Follow::Shared {
-            group,
-            receiver: joined.receiver,
-            first: joined.latest,
-            position: joined.position,
+        let follower = Follower {
+            streams: self,
+            operation,
+            session,
+            place: Place::Shared {
+                group,
+                receiver: joined.receiver,
+                first: joined.latest,
+                position: joined.position,
+            },
         };
-        stream::unfold(
-            (state, self, operation, session),
-            |(mut state, this, operation, session)| async move {
-                loop {
-                    match state {
-                        Follow::Shared {
-                            group,
-                            mut receiver,
-                            mut first,
-                            mut position,
-                        } => {
-                            if let Some(item) = first.take() {
-                                let response = item.response();
-                                let state = Follow::Shared {
-                                    group,
-                                    receiver,
-                                    first,
-                                    position,
-                                };
-                                return Some((response, (state, this, operation, session)));
-                            }
-                            match receiver.recv().await {
-                                Ok(item) => {
-                                    position = item.position.or(position);
-                                    let response = item.response();
-                                    let state = Follow::Shared {
-                                        group,
-                                        receiver,
-                                        first,
-                                        position,
-                                    };
-                                    return Some((response, (state, this, operation, session)));
-                                }
-                                Err(broadcast::error::RecvError::Closed) => return None,
-                                Err(broadcast::error::RecvError::Lagged(_)) => {
-                                    this.counters.lagged.fetch_add(1, Ordering::Relaxed);
-                                    state = match group.sharing {
-                                        Sharing::Snapshots => match group.join() {
-                                            Some(joined) => Follow::Shared {
-                                                group,
-                                                receiver: joined.receiver,
-                                                first: joined.latest,
-                                                position: None,
-                                            },
-                                            None => return None,
-                                        },
-                                        Sharing::Events => {
-                                            let after = position
-                                                .or_else(|| Position::read(&group.position.opened));
-                                            let mut request = operation.request();
-                                            if let Some(after) = after {
-                                                request = request.data(ResumeAfter(after));
-                                            }
-                                            Follow::Alone(
-                                                this.schema.execute_stream_with_session_data(
-                                                    request,
-                                                    session.clone(),
-                                                ),
-                                            )
-                                        }
-                                    };
-                                }
-                            }
+        stream::unfold(follower, |mut follower| async move {
+            let response = follower.next().await?;
+            Some((response, follower))
+        })
+        .boxed()
+    }
+}
+
+/// One subscriber of a shared stream.
+struct Follower {
+    streams: SharedStreams,
+    operation: Operation,
+    session: Arc<Data>,
+    place: Place,
+}
+
+/// Where a subscriber gets its results.
+enum Place {
+    /// From its group.
+    Shared {
+        group: Arc<Group>,
+        receiver: broadcast::Receiver<Arc<Item>>,
+        /// For snapshots: the newest when it joined, to send first.
+        first: Option<Arc<Item>>,
+        /// For events: the last event it got (or the last sent before it
+        /// joined).
+        position: Option<i64>,
+    },
+    /// From an execution of its own, after falling behind its group.
+    Alone(BoxStream<'static, Response>),
+}
+
+impl Follower {
+    async fn next(&mut self) -> Option<Response> {
+        loop {
+            let (group, position) = match &mut self.place {
+                Place::Alone(own) => return own.next().await,
+                Place::Shared {
+                    group,
+                    receiver,
+                    first,
+                    position,
+                } => {
+                    if let Some(item) = first.take() {
+                        return Some(item.response());
+                    }
+                    match receiver.recv().await {
+                        Ok(item) => {
+                            *position = item.position.or(*position);
+                            return Some(item.response());
                         }
-                        Follow::Alone(mut own) => {
-                            let response = own.next().await?;
-                            return Some((
-                                response,
-                                (Follow::Alone(own), this, operation, session),
-                            ));
-                        }
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                        Err(broadcast::error::RecvError::Lagged(_)) => (group.clone(), *position),
                     }
                 }
-            },
-        )
-        .boxed()
+            };
+            self.streams.counters.lagged.fetch_add(1, Ordering::Relaxed);
+            self.place = self.behind(group, position)?;
+        }
+    }
+
+    /// Where a subscriber that fell behind `group` goes: to the newest
+    /// snapshot, or on its own after the last event it got.
+    fn behind(&self, group: Arc<Group>, position: Option<i64>) -> Option<Place> {
+        match group.sharing {
+            Sharing::Snapshots => {
+                let joined = group.join()?;
+                Some(Place::Shared {
+                    group,
+                    receiver: joined.receiver,
+                    first: joined.latest,
+                    position: None,
+                })
+            }
+            Sharing::Events => {
+                let mut request = self.operation.request();
+                if let Some(after) = position.or_else(|| Position::read(&group.position.opened)) {
+                    request = request.data(ResumeAfter(after));
+                }
+                Some(Place::Alone(
+                    self.streams
+                        .schema
+                        .execute_stream_with_session_data(request, self.session.clone()),
+                ))
+            }
+        }
     }
 }
 
@@ -460,16 +475,6 @@ struct Joined {
     latest: Option<Arc<Item>>,
     /// For events: the last event sent before joining.
     position: Option<i64>,
-}
-
-enum Follow {
-    Shared {
-        group: Arc<Group>,
-        receiver: broadcast::Receiver<Arc<Item>>,
-        first: Option<Arc<Item>>,
-        position: Option<i64>,
-    },
-    Alone(BoxStream<'static, Response>),
 }
 
 impl Group {
