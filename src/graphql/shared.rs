@@ -55,7 +55,6 @@ pub struct Probe;
 pub struct ResumeAfter(pub i64);
 
 /// Request data of a shared event stream's execution: where its feed is.
-#[derive(Default)]
 pub struct Position {
     /// Where the feed started; -1 until it opens.
     opened: AtomicI64,

@@ -5,8 +5,13 @@
 //! async-graphql runs the protocol; this module wraps it with the connection
 //! rules its default handler lacks: a `connection_init` deadline (4408),
 //! subscribe before acknowledgement (4401), duplicate init (4429), duplicate
-//! subscription ids (4409), malformed messages (4400), and a close frame
-//! (1001) when the server shuts down instead of a dropped connection.
+//! subscription ids (4409), malformed messages (4400), at most
+//! `--ws-max-operations` operations at once (one more gets an `error`
+//! message), and a close frame (1001) when the server shuts down instead of
+//! a dropped connection. Subscriptions run on [`SharedStreams`], which
+//! shares one execution among subscribers of the same stream.
+//!
+//! [`SharedStreams`]: crate::graphql::shared::SharedStreams
 //!
 //! It also authenticates: the `connection_init` payload must carry a valid
 //! credential (`{"authorization": "Bearer …"}`), else 4403; the credential is
