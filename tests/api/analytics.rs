@@ -730,16 +730,15 @@ async fn analytics_needs_its_scope_and_stays_in_the_workspace() {
     let app = spawn_app().await;
     let (acme, data) = dataset(&app).await;
     let (contacts_only, _) = app.api_token(&acme, &["contacts:read"]).await;
-    let (_, body) = app
-        .graphql_as(
+    assert_eq!(
+        error_code(
+            &app,
             &contacts_only,
             "{ analytics { sales { wonDeals } } }",
-            json!({}),
+            json!({})
         )
-        .await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "FORBIDDEN",
-        "{body}"
+        .await,
+        "FORBIDDEN"
     );
     let (reader, _) = app.api_token(&acme, &["analytics:read"]).await;
     let (_, body) = app
@@ -756,39 +755,44 @@ async fn analytics_needs_its_scope_and_stays_in_the_workspace() {
         "{body}"
     );
     assert_eq!(body["data"]["analytics"]["eventFunnel"][0]["reached"], 0);
-    let (_, body) = app
-        .graphql_as(
+    assert_eq!(
+        error_code(
+            &app,
             globex.token("owner"),
             "query ($p: ID!) { analytics { stageFunnel(pipelineId: $p) { entered } } }",
-            json!({ "p": data.pipeline }),
+            json!({ "p": data.pipeline })
         )
-        .await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "NOT_FOUND",
-        "{body}"
+        .await,
+        "NOT_FOUND"
     );
 
     // Bad input is the caller's to fix.
-    let (_, body) = app
-        .graphql_as(
+    assert_eq!(
+        error_code(
+            &app,
             acme.token("owner"),
             "{ analytics { sales(filter: { currency: \"XXQ\" }) { wonDeals } } }",
-            json!({}),
+            json!({})
         )
-        .await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
-        "{body}"
+        .await,
+        "BAD_USER_INPUT"
     );
-    let (_, body) = app
-        .graphql_as(
+    assert_eq!(
+        error_code(
+            &app,
             acme.token("owner"),
             "{ analytics { eventFunnel(steps: []) { reached } } }",
-            json!({}),
+            json!({})
         )
-        .await;
-    assert_eq!(
-        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
-        "{body}"
+        .await,
+        "BAD_USER_INPUT"
     );
+}
+
+/// The code of the first error `query` gets as `token` (the body on failure).
+async fn error_code(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
+    let (_, body) = app.graphql_as(token, query, variables).await;
+    let code = body["errors"][0]["extensions"]["code"].clone();
+    assert!(!code.is_null(), "expected an error: {body}");
+    code
 }

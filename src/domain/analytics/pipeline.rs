@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{TenantScoped, deal, pipeline, stage};
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::{Filter, percent_of, sql::Sql};
@@ -183,12 +183,7 @@ pub async fn stages_of(
     viewer: &Viewer,
     pipeline_id: Uuid,
 ) -> Result<Vec<stage::Model>> {
-    let stages = stage::Entity::find_in(viewer.workspace)
-        .filter(stage::Column::PipelineId.eq(pipeline_id))
-        .filter(stage::Column::ArchivedAt.is_null())
-        .order_by_asc(stage::Column::Position)
-        .all(db)
-        .await?;
+    let stages = crate::domain::crm::pipelines::stages(db, viewer, pipeline_id).await?;
     if stages.is_empty() {
         return Err(Error::NotFound("pipeline"));
     }

@@ -315,12 +315,7 @@ async fn resolve_stage(
         ));
         return Ok(None);
     }
-    let stages = stage::Entity::find_in(viewer.workspace)
-        .filter(stage::Column::PipelineId.eq(pipeline_id))
-        .filter(stage::Column::ArchivedAt.is_null())
-        .order_by_asc(stage::Column::Position)
-        .all(db)
-        .await?;
+    let stages = super::pipelines::stages(db, viewer, pipeline_id).await?;
     match stage_id {
         None => {
             if stages.is_empty() {

@@ -292,7 +292,9 @@ pub async fn update_stage(
     Ok(updated)
 }
 
-async fn stages(
+/// The live (not archived) stages of a pipeline of the viewer's workspace,
+/// in board order; none when the pipeline is not there.
+pub async fn stages(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     pipeline_id: Uuid,
